@@ -1,0 +1,418 @@
+/* internal.h - the one internal header of libsamvad: the compiled catalogue
+ * tables that the loader writes and the engine reads, the arena, the
+ * session and reply structures, and the interfaces between lib modules.
+ * Internal names shared across files take the samvad__ / sv_ prefixes;
+ * nothing here is part of the ABI. */
+#ifndef SAMVAD_INTERNAL_H
+#define SAMVAD_INTERNAL_H
+
+#include "samvad/samvad.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Allocation -------------------------------------------------------- */
+/* The allocator in effect: the caller's, or libc's when they passed NULL. */
+typedef struct sv_alloc {
+  samvad_allocator a;
+} sv_alloc;
+
+void sv_alloc_init(sv_alloc *out, const samvad_allocator *user);
+void *sv_malloc(const sv_alloc *al, size_t n);
+void *sv_realloc(const sv_alloc *al, void *p, size_t n);
+void sv_free(const sv_alloc *al, void *p);
+
+/* A bump arena of chained blocks: everything a catalogue owns lives in one,
+ * so freeing the catalogue is one call that cannot leak. */
+typedef struct sv_arena_block sv_arena_block;
+typedef struct sv_arena {
+  sv_alloc alloc;
+  sv_arena_block *head; /* newest block first */
+  size_t used_total;    /* bytes handed out, for statistics */
+} sv_arena;
+
+void sv_arena_init(sv_arena *arena, const sv_alloc *alloc);
+/* Zeroed memory aligned for any type; NULL when out of memory. */
+void *sv_arena_alloc(sv_arena *arena, size_t size);
+/* A NUL-terminated copy of s[0..len). */
+char *sv_arena_strndup(sv_arena *arena, const char *s, size_t len);
+void sv_arena_free(sv_arena *arena);
+
+/* ---- UTF-8 and text helpers (lib/text.c) ---------------------------------
+ * Everything counts characters (code points), never bytes. */
+/* Number of code points in s[0..len); -1 if s is not valid UTF-8. */
+long sv_utf8_count(const char *s, size_t len);
+bool sv_utf8_valid(const char *s, size_t len);
+/* Decodes one code point at s (len bytes available); returns the number of
+ * bytes used and stores the code point, or 0 on invalid input. */
+size_t sv_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Writes cp as UTF-8 into out (at least 4 bytes); returns bytes written. */
+size_t sv_utf8_encode(uint32_t cp, char *out);
+/* Folds s for matching: trims, collapses runs of white space to one space,
+ * lower-cases ASCII, maps Devanagari digits to ASCII digits, drops
+ * trailing punctuation (.,!?। ) and removes zero-width joiners and the
+ * Devanagari nukta so "अंग्रेज़ी" and "अंग्रेजी" match. Writes at most cap-1
+ * bytes plus NUL into out; returns the length, or -1 if it does not fit or
+ * s is not valid UTF-8. */
+long sv_fold(const char *s, size_t len, char *out, size_t cap);
+/* True if s contains at least one Devanagari letter (U+0900-U+097F). */
+bool sv_has_devanagari(const char *s, size_t len);
+
+/* ---- Typed inputs (lib/validate.c) ---------------------------------------- */
+typedef enum sv_input_type {
+  SV_IN_TEXT = 0, /* free text, min/max length in characters */
+  SV_IN_NAME,     /* a person's name, Devanagari or Latin letters */
+  SV_IN_INTEGER,  /* whole number in [min, max] */
+  SV_IN_DATE,     /* a calendar date, bounds and age rules */
+  SV_IN_AADHAAR,  /* 12 digits, Verhoeff, first digit 2-9 */
+  SV_IN_MOBILE,   /* Indian mobile number */
+  SV_IN_PIN,      /* Indian PIN code; flag for Delhi only */
+  SV_IN_EMAIL,
+  SV_IN_VEHICLE,  /* vehicle registration number */
+  SV_IN_YESNO,
+  SV_IN_CHOICE,   /* one of a state's options */
+  SV_IN_MEDIA,    /* a photo or document reference */
+  SV_IN__COUNT
+} sv_input_type;
+
+/* Why an answer was refused. Each code names a message in the catalogue
+ * file ("errors" section), in both languages, e.g. "date_format". */
+typedef enum sv_reject {
+  SV_OK = 0,
+  SV_REJ_EMPTY,         /* nothing usable was typed */
+  SV_REJ_TOO_SHORT,     /* text/name below min characters: {min} */
+  SV_REJ_TOO_LONG,      /* text/name above max characters: {max} */
+  SV_REJ_NAME_CHARS,    /* a name with digits or symbols */
+  SV_REJ_NOT_INTEGER,
+  SV_REJ_INT_RANGE,     /* outside [{min}, {max}] */
+  SV_REJ_DATE_FORMAT,   /* not a date we understand */
+  SV_REJ_DATE_INVALID,  /* 31/02/2020 */
+  SV_REJ_DATE_TOO_EARLY,/* before {min} */
+  SV_REJ_DATE_TOO_LATE, /* after {max} */
+  SV_REJ_AGE_TOO_LOW,   /* younger than {min_age} on {age_on} */
+  SV_REJ_AGE_TOO_HIGH,  /* older than {max_age} on {age_on} */
+  SV_REJ_AADHAAR_FORMAT,
+  SV_REJ_AADHAAR_CHECKSUM,
+  SV_REJ_MOBILE,
+  SV_REJ_PIN,
+  SV_REJ_PIN_NOT_DELHI,
+  SV_REJ_EMAIL,
+  SV_REJ_VEHICLE,
+  SV_REJ_YESNO,
+  SV_REJ_CHOICE,
+  SV_REJ_MEDIA,         /* text given where a photo/document is asked */
+  SV_REJ__COUNT
+} sv_reject;
+
+/* The catalogue-file key of each reject code ("date_format", ...). */
+extern const char *const sv_reject_keys[SV_REJ__COUNT];
+/* The JSON name of each input type ("text", "name", "integer", ...). */
+extern const char *const sv_input_type_names[SV_IN__COUNT];
+
+/* A date bound: an absolute day, or relative to the day of the step. */
+typedef struct sv_date_bound {
+  uint8_t kind;  /* SV_BOUND_NONE, SV_BOUND_ABS, SV_BOUND_TODAY */
+  int32_t days;  /* ABS: days since 1970-01-01; TODAY: offset in days */
+} sv_date_bound;
+enum { SV_BOUND_NONE = 0, SV_BOUND_ABS = 1, SV_BOUND_TODAY = 2 };
+
+enum { SV_PIN_DELHI = 1 }; /* sv_input.flags */
+
+/* The compiled "input" of an ask state. */
+typedef struct sv_input {
+  uint8_t type;       /* sv_input_type */
+  uint8_t flags;      /* SV_PIN_DELHI, ... */
+  int64_t min, max;   /* text/name: characters; integer: value */
+  sv_date_bound date_min, date_max;
+  int16_t min_age, max_age; /* years; -1 when absent */
+  int16_t age_on_var; /* variable holding the reference date; -1 = today */
+} sv_input;
+
+/* A normalised answer. Dates are days since 1970-01-01; yes/no is 0/1;
+ * numbers (integer, Aadhaar, mobile, PIN) are held as integers; text-like
+ * answers (text, name, email, vehicle, media) point into a buffer. */
+typedef enum sv_value_kind {
+  SV_VAL_NONE = 0,
+  SV_VAL_INT,    /* integer, aadhaar, mobile, pin, yes/no */
+  SV_VAL_DATE,   /* days since epoch */
+  SV_VAL_OPTION, /* index of the chosen option */
+  SV_VAL_STR     /* s, len */
+} sv_value_kind;
+
+typedef struct sv_value {
+  uint8_t kind; /* sv_value_kind */
+  int64_t i;
+  const char *s;
+  uint32_t len;
+} sv_value;
+
+/* Validates and normalises text against an input. today is the day of the
+ * step (days since epoch); age_ref is the day the age rule counts on (the
+ * referenced answer, or today), ignored without an age rule. Text results
+ * are written into scratch (cap bytes) and value->s points there. Returns
+ * SV_OK or the reason for refusal. Never allocates. */
+sv_reject sv_validate(const sv_input *input, const char *text, size_t len,
+                      int32_t today, int32_t age_ref, char *scratch,
+                      size_t cap, sv_value *value);
+
+/* Helpers the engine and the loader also use. */
+bool sv_verhoeff_valid(const char *digits, size_t len);
+/* Parses a date in any accepted form; true and *days on success. Sets
+ * *invalid when the text looks like a date but does not exist (31/02). */
+bool sv_parse_date(const char *s, size_t len, int32_t *days, bool *invalid);
+/* Days since 1970-01-01 for a civil date, and back. */
+int32_t sv_days_from_civil(int y, unsigned m, unsigned d);
+void sv_civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d);
+/* Whole years between two days (age on a date). */
+int sv_years_between(int32_t from_day, int32_t to_day);
+/* Yes/no word: 1 yes, 0 no, -1 neither (on folded text). */
+int sv_yesno(const char *folded, size_t len);
+
+/* ---- Bilingual text ------------------------------------------------------ */
+/* Every citizen-facing text exists in both languages. Texts may contain
+ * {placeholders}: {var_name} renders an answer; the engine also knows
+ * {reference}, {service}, {min}, {max}, {min_age}, {age_on}, {label}. */
+typedef struct sv_text {
+  const char *s[SAMVAD_LANG_COUNT]; /* interned, NUL-terminated */
+  uint32_t len[SAMVAD_LANG_COUNT];
+} sv_text;
+
+/* ---- Conditions (JSON Logic subset, lib/expr.c) --------------------------
+ * Compiled into a flat node array per catalogue; a node's arguments are
+ * consecutive entries of the args array. */
+typedef enum sv_op {
+  SV_OP_CONST_NUM, /* num */
+  SV_OP_CONST_STR, /* str */
+  SV_OP_CONST_BOOL,/* num 0/1 */
+  SV_OP_VAR,       /* var: value of a variable (option id for choices) */
+  SV_OP_TODAY,     /* the day of the step */
+  SV_OP_AND, SV_OP_OR, SV_OP_NOT,
+  SV_OP_EQ, SV_OP_NE, SV_OP_LT, SV_OP_LE, SV_OP_GT, SV_OP_GE,
+  SV_OP_IN,        /* {"in": [x, ["a","b"]]} */
+  SV_OP_AGE,       /* {"age": [dob, on]} whole years */
+  SV_OP_DAYS,      /* {"days": [from, to]} to - from in days */
+  SV_OP_SET        /* {"set": "var"}: the variable has an answer */
+} sv_op;
+
+typedef struct sv_expr {
+  uint8_t op;      /* sv_op */
+  uint8_t nargs;
+  uint16_t var;    /* SV_OP_VAR, SV_OP_SET */
+  uint32_t args;   /* index of the first argument in catalogue->expr_args */
+  int64_t num;
+  const char *str; /* interned */
+} sv_expr;
+
+/* ---- Compiled catalogue -------------------------------------------------- */
+typedef enum sv_state_kind {
+  SV_ST_ASK = 0, /* typed question -> var */
+  SV_ST_CHOICE,  /* options -> var (option index) */
+  SV_ST_SUMMARY, /* all answers; confirm or correct one */
+  SV_ST_BRANCH,  /* no wait: first "next" whose condition holds */
+  SV_ST_INFORM,  /* a text, then on without a wait */
+  SV_ST_SUBMIT,  /* creates the application, then on without a wait */
+  SV_ST_END      /* a closing text; leaves the service */
+} sv_state_kind;
+
+typedef struct sv_option {
+  const char *id;        /* stable id */
+  sv_text title;
+  const char *folded[SAMVAD_LANG_COUNT]; /* titles folded for matching */
+} sv_option;
+
+typedef struct sv_transition {
+  int32_t cond;    /* index into catalogue->exprs, -1 = always */
+  uint16_t target; /* state index */
+} sv_transition;
+
+typedef struct sv_state {
+  const char *name;      /* interned; blocks give "use_state/inner" */
+  uint8_t kind;          /* sv_state_kind */
+  int16_t var;           /* variable saved by ask/choice, else -1 */
+  sv_text prompt;        /* question, information or closing text */
+  sv_text help;          /* help for this question (may be empty) */
+  sv_text label;         /* summary label of the answer (ask/choice) */
+  sv_input input;        /* ask: the typed input */
+  const sv_option *options; /* choice: options */
+  uint16_t option_count;
+  uint32_t next;         /* index of the first transition */
+  uint16_t next_count;   /* 0 only for end states */
+} sv_state;
+
+typedef struct sv_var {
+  const char *name;  /* interned */
+  uint8_t type;      /* sv_input_type of the state that saves it */
+  uint16_t state;    /* first state that saves it */
+  uint8_t masked;    /* personal data: masked when shown in logs */
+} sv_var;
+
+typedef struct sv_service {
+  const char *id;
+  const char *version;
+  uint32_t hash;          /* of the spec's bytes: pins sessions to it */
+  const char *file;       /* for diagnostics */
+  sv_text department, title, summary, fee_text;
+  int32_t fee_amount;     /* rupees; -1 when not a single figure */
+  const sv_text *documents;
+  uint16_t document_count;
+  uint16_t time_limit_days;
+  const char *const *keywords; /* folded */
+  uint16_t keyword_count;
+  const char *ref_prefix; /* reference number prefix, e.g. "MR" */
+  uint32_t idle_seconds;  /* ask to continue after this idle time */
+  uint32_t expire_seconds;/* drop the unfinished application after */
+  uint16_t start;
+  const sv_state *states;
+  uint16_t state_count;
+  const sv_var *vars;
+  uint16_t var_count;
+} sv_service;
+
+/* Global commands, in the precedence order documented in
+ * docs/spec-format.md. */
+typedef enum sv_command {
+  SV_CMD_NONE = 0,
+  SV_CMD_MENU,     /* greeting or menu */
+  SV_CMD_BACK,
+  SV_CMD_CANCEL,
+  SV_CMD_HELP,
+  SV_CMD_LANG_HI,
+  SV_CMD_LANG_EN,
+  SV_CMD_STATUS,
+  SV_CMD_HUMAN,    /* nearest Common Service Centre */
+  SV_CMD__COUNT
+} sv_command;
+
+extern const char *const sv_command_keys[SV_CMD__COUNT];
+
+/* The engine's own messages (menu, cancel confirmation, ...): their keys in
+ * the catalogue file's "messages" section. */
+typedef enum sv_msg {
+  SV_MSG_WELCOME = 0,    /* greeting before the menu */
+  SV_MSG_MENU,           /* "Which service?" (choice of services) */
+  SV_MSG_NOT_UNDERSTOOD, /* outside a service, no keyword matched */
+  SV_MSG_SERVICE_INTRO,  /* {service}, summary, documents, fee, days */
+  SV_MSG_DOCUMENTS,      /* heading for the documents list */
+  SV_MSG_FEE,            /* "Fee: {fee}" */
+  SV_MSG_TIME_LIMIT,     /* "Decided within {days} days" */
+  SV_MSG_CANCEL_CONFIRM, /* "Cancel this application?" yes/no */
+  SV_MSG_CANCELLED,
+  SV_MSG_CANCEL_KEPT,    /* "We carry on." */
+  SV_MSG_BACK_NOTHING,   /* nothing to undo */
+  SV_MSG_HELP_GENERAL,   /* commands list, outside a question */
+  SV_MSG_LANG_SWITCHED,
+  SV_MSG_STATUS_NONE,
+  SV_MSG_STATUS_HEADER,
+  SV_MSG_STATUS_LINE,    /* {reference} {service} {date} */
+  SV_MSG_HUMAN,          /* Common Service Centre help */
+  SV_MSG_RETRY_LIMIT,    /* after too many refusals: offers help */
+  SV_MSG_IDLE_RESUME,    /* "Continue {service} or start over?" */
+  SV_MSG_IDLE_CONTINUE,  /* option title */
+  SV_MSG_IDLE_RESTART,   /* option title */
+  SV_MSG_EXPIRED,        /* the unfinished application was dropped */
+  SV_MSG_SPEC_CHANGED,   /* the service changed; starting again */
+  SV_MSG_SUMMARY_HEADER, /* "Please check your answers" */
+  SV_MSG_SUMMARY_CONFIRM,/* option title: all correct, submit */
+  SV_MSG_SUMMARY_EDIT,   /* "Which answer to correct?" */
+  SV_MSG_MEDIA_UNEXPECTED,/* a photo where text is asked */
+  SV_MSG_YES, SV_MSG_NO, /* option titles for yes/no questions */
+  SV_MSG__COUNT
+} sv_msg;
+
+extern const char *const sv_msg_keys[SV_MSG__COUNT];
+
+struct samvad_catalogue {
+  sv_arena arena;            /* owns everything below */
+  const sv_service *services;
+  uint16_t service_count;
+  const sv_expr *exprs;
+  const uint32_t *expr_args; /* argument node indices */
+  const sv_transition *transitions;
+  /* Command words, folded, per command; matched on the whole message. */
+  const char *const *command_words[SV_CMD__COUNT];
+  uint16_t command_word_count[SV_CMD__COUNT];
+  /* Romanised Hindi words that start a conversation in Hindi. */
+  const char *const *hindi_words;
+  uint16_t hindi_word_count;
+  sv_text messages[SV_MSG__COUNT];
+  sv_text rejects[SV_REJ__COUNT];
+  uint32_t default_idle_seconds;
+  uint32_t default_expire_seconds;
+  uint32_t retention_seconds;  /* answers of abandoned sessions */
+  uint8_t max_retries;         /* refusals before help is offered */
+  const char *name;            /* catalogue name, e.g. "Delhi e-Services" */
+};
+
+/* Lookups used by the engine and by session restore; -1 when absent. */
+int sv_find_service(const samvad_catalogue *c, const char *id, size_t len);
+int sv_find_state(const sv_service *s, const char *name, size_t len);
+int sv_find_var(const sv_service *s, const char *name, size_t len);
+
+/* Evaluates a condition for a session's answers. */
+struct sv_session_answers;
+bool sv_expr_eval(const samvad_catalogue *c, const sv_service *svc,
+                  int32_t cond, const struct samvad_session *s,
+                  int32_t today);
+
+/* ---- Session (lib/session.c) ---------------------------------------------- */
+enum sv_phase {
+  SV_PH_IDLE = 0,      /* outside a service (menu) */
+  SV_PH_ANSWERING,     /* waiting for the current state's answer */
+  SV_PH_CONFIRM_CANCEL,/* asked "cancel?" */
+  SV_PH_RESUME,        /* asked "continue or start over?" after idle */
+  SV_PH_EDIT_PICK      /* at a summary, picking which answer to edit */
+};
+
+#define SV_MAX_APPLICATIONS 8 /* remembered for "status" */
+#define SV_REF_MAX 24         /* reference number bytes incl. NUL */
+
+typedef struct sv_app_record {
+  char ref[SV_REF_MAX];
+  uint16_t service;
+  int32_t day;               /* submission day */
+} sv_app_record;
+
+struct samvad_session {
+  sv_alloc alloc;
+  const samvad_catalogue *catalogue;
+  uint8_t lang;              /* samvad_lang */
+  uint8_t lang_chosen;       /* set by the first message or a command */
+  uint8_t phase;             /* sv_phase */
+  uint8_t retries;           /* refusals of the current question */
+  uint8_t editing;           /* answering to correct one summary answer */
+  uint8_t stale;             /* restored against a changed spec */
+  int16_t service;           /* index, -1 outside a service */
+  uint16_t state;
+  uint16_t return_state;     /* summary to return to after an edit */
+  int64_t idle_at;           /* absolute Unix times; 0 = none */
+  int64_t expire_at;
+  /* Answers: one slot per variable of the current service; text values
+   * live in text_buf. answer_order records the order answers were given,
+   * which is what "back" undoes. */
+  sv_value *values;          /* var_count slots, capacity values_cap */
+  uint16_t values_cap;
+  uint16_t *answer_order;    /* var indices, answer_count used */
+  uint16_t answer_count;
+  char *text_buf;            /* text values, compacted on save */
+  uint32_t text_len, text_cap;
+  sv_app_record apps[SV_MAX_APPLICATIONS];
+  uint8_t app_count;
+};
+
+/* ---- Replies (lib/replies.c) ---------------------------------------------- */
+struct samvad_replies {
+  sv_alloc alloc;
+  samvad_reply *items;
+  size_t count, cap;
+  char *text;                /* all reply texts, NUL-separated */
+  size_t text_len, text_cap;
+  samvad_option *options;    /* all options of all replies */
+  size_t option_count, option_cap;
+  samvad_application app;
+  samvad_answer *answers;
+  size_t answer_cap;
+  char app_id[SV_REF_MAX];
+};
+
+#endif /* SAMVAD_INTERNAL_H */
