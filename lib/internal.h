@@ -341,6 +341,7 @@ struct samvad_catalogue {
   uint32_t default_expire_seconds;
   uint32_t retention_seconds;  /* answers of abandoned sessions */
   uint8_t max_retries;         /* refusals before help is offered */
+  int32_t utc_offset_seconds;  /* local calendar for "today" (IST: 19800) */
   const char *name;            /* catalogue name, e.g. "Delhi e-Services" */
 };
 

@@ -262,6 +262,11 @@ SAMVAD_API samvad_lang samvad_session_lang(const samvad_session *session);
 SAMVAD_API const char *samvad_session_flow(const samvad_session *session);
 SAMVAD_API const char *samvad_session_state(const samvad_session *session);
 
+/* Chooses the conversation's language before (or instead of) detecting it
+ * from the first message, as a host does for `samvad chat --lang hi`. */
+SAMVAD_API void samvad_session_set_lang(samvad_session *session,
+                                        samvad_lang lang);
+
 /* ---- The step -------------------------------------------------------------
  * Applies one incoming message at time now (Unix seconds, supplied by the
  * host) to the session and writes the replies into out (cleared first).

@@ -1,0 +1,20 @@
+#!/bin/sh
+# scripts/deps.sh - installs the Debian 12 packages samvad needs to build,
+# test and benchmark, when they are missing. Run as root (CI, a fresh
+# machine); as another user it only reports what is missing.
+set -eu
+build="build-essential cmake pkg-config libyajl-dev libsodium-dev libqrencode-dev zlib1g-dev"
+tests="libcmocka-dev clang valgrind"
+[ "${1:-}" = "--build-only" ] && tests=""
+missing=""
+for p in $build $tests; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: missing packages:$missing (run as root, or apt-get install them)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

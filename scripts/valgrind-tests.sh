@@ -1,0 +1,31 @@
+#!/bin/sh
+# scripts/valgrind-tests.sh BUILD_DIR - runs every unit test and a gateway
+# replay under valgrind; any leak or memory error fails the run.
+set -eu
+build=${1:-build}
+src=$(cd "$(dirname "$0")/.." && pwd)
+vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
+status=0
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  if ! (cd "$build/tests" && $vg "$t" >/dev/null 2>"$t.valgrind.log"); then
+    echo "valgrind: $(basename "$t") failed:"; cat "$t.valgrind.log"; status=1
+  else
+    echo "valgrind: $(basename "$t") clean"
+  fi
+done
+if [ -f "$src/tests/cli/gateway-sample.jsonl" ]; then
+  if ! $vg "$build/samvad" gateway --specs "$src/fsm-specs" \
+      <"$src/tests/cli/gateway-sample.jsonl" >/dev/null 2>"$build/gateway.valgrind.log"; then
+    echo "valgrind: samvad gateway failed:"; cat "$build/gateway.valgrind.log"; status=1
+  else
+    echo "valgrind: samvad gateway clean"
+  fi
+fi
+if ! $vg "$build/samvad" test --specs "$src/fsm-specs" "$src/fsm-specs" \
+    >/dev/null 2>"$build/transcripts.valgrind.log"; then
+  echo "valgrind: samvad test failed:"; cat "$build/transcripts.valgrind.log"; status=1
+else
+  echo "valgrind: samvad test clean"
+fi
+exit $status
