@@ -47,6 +47,21 @@ bool sv_utf8_valid(const char *s, size_t len);
 /* Decodes one code point at s (len bytes available); returns the number of
  * bytes used and stores the code point, or 0 on invalid input. */
 size_t sv_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* sv_utf8_decode with the common cases inline for hot loops: ASCII and
+ * the E0 A0-BF xx sequences that hold Devanagari (U+0800-U+0FFF). */
+static inline size_t sv_utf8_next(const char *s, size_t len, uint32_t *cp) {
+  const unsigned char *p = (const unsigned char *)s;
+  if (len > 0 && p[0] < 0x80) {
+    *cp = p[0];
+    return 1;
+  }
+  if (len >= 3 && p[0] == 0xE0 && p[1] >= 0xA0 && p[1] <= 0xBF &&
+      (p[2] & 0xC0) == 0x80) {
+    *cp = ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    return 3;
+  }
+  return sv_utf8_decode(s, len, cp);
+}
 /* Writes cp as UTF-8 into out (at least 4 bytes); returns bytes written. */
 size_t sv_utf8_encode(uint32_t cp, char *out);
 /* Folds s for matching: trims, collapses runs of white space to one space,
@@ -58,6 +73,11 @@ size_t sv_utf8_encode(uint32_t cp, char *out);
 long sv_fold(const char *s, size_t len, char *out, size_t cap);
 /* True if s contains at least one Devanagari letter (U+0900-U+097F). */
 bool sv_has_devanagari(const char *s, size_t len);
+/* White space as fold and the validators see it: ASCII and Unicode spaces
+ * (no-break space, U+2000-U+200A, ...). */
+bool sv_is_space(uint32_t cp);
+/* Zero-width characters that fold drops (U+200B-U+200D, U+2060, BOM). */
+bool sv_is_invisible(uint32_t cp);
 
 /* ---- Typed inputs (lib/validate.c) ---------------------------------------- */
 typedef enum sv_input_type {
@@ -105,17 +125,26 @@ typedef enum sv_reject {
   SV_REJ__COUNT
 } sv_reject;
 
-/* The catalogue-file key of each reject code ("date_format", ...). */
+/* The catalogue-file key of each reject code ("date_format", ...);
+ * sv_reject_keys[SV_OK] is "ok" and names no message. */
 extern const char *const sv_reject_keys[SV_REJ__COUNT];
 /* The JSON name of each input type ("text", "name", "integer", ...). */
 extern const char *const sv_input_type_names[SV_IN__COUNT];
 
 /* A date bound: an absolute day, or relative to the day of the step. */
 typedef struct sv_date_bound {
-  uint8_t kind;  /* SV_BOUND_NONE, SV_BOUND_ABS, SV_BOUND_TODAY */
-  int32_t days;  /* ABS: days since 1970-01-01; TODAY: offset in days */
+  uint8_t kind;  /* SV_BOUND_NONE, _ABS, _TODAY, _TODAY_YEARS */
+  int32_t days;  /* ABS: days since 1970-01-01; TODAY: offset in days;
+                    TODAY_YEARS: offset in whole calendar years */
 } sv_date_bound;
-enum { SV_BOUND_NONE = 0, SV_BOUND_ABS = 1, SV_BOUND_TODAY = 2 };
+enum {
+  SV_BOUND_NONE = 0,
+  SV_BOUND_ABS = 1,
+  SV_BOUND_TODAY = 2,
+  SV_BOUND_TODAY_YEARS = 3 /* "today-18y": same day and month, 29 Feb -> 28 */
+};
+/* The day a bound stands for on the given day (lib/catalogue.c). */
+int32_t sv_bound_day(const sv_date_bound *b, int32_t today);
 
 enum { SV_PIN_DELHI = 1 }; /* sv_input.flags */
 
@@ -159,8 +188,11 @@ sv_reject sv_validate(const sv_input *input, const char *text, size_t len,
 /* Helpers the engine and the loader also use. */
 bool sv_verhoeff_valid(const char *digits, size_t len);
 /* Parses a date in any accepted form; true and *days on success. Sets
- * *invalid when the text looks like a date but does not exist (31/02). */
-bool sv_parse_date(const char *s, size_t len, int32_t *days, bool *invalid);
+ * *invalid when the text looks like a date but does not exist (31/02).
+ * today (days since epoch) resolves two-digit years: yy is 20yy unless
+ * that is after today's year, then 19yy. */
+bool sv_parse_date(const char *s, size_t len, int32_t today, int32_t *days,
+                   bool *invalid);
 /* Days since 1970-01-01 for a civil date, and back. */
 int32_t sv_days_from_civil(int y, unsigned m, unsigned d);
 void sv_civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d);
@@ -335,6 +367,13 @@ struct samvad_catalogue {
   /* Romanised Hindi words that start a conversation in Hindi. */
   const char *const *hindi_words;
   uint16_t hindi_word_count;
+  /* Filters over the folded command words, built by sv_catalogue_index
+   * once the catalogue is complete, so that most answers skip the scan of
+   * every command word (and typed answers even the folding): the set of
+   * first bytes, and a 1024-bit Bloom filter of whole words. */
+  uint64_t command_first[4];
+  uint64_t command_bloom[16];
+  uint8_t command_indexed; /* 0 until built: no filtering */
   sv_text messages[SV_MSG__COUNT];
   sv_text rejects[SV_REJ__COUNT];
   uint32_t default_idle_seconds;
@@ -349,6 +388,10 @@ struct samvad_catalogue {
 int sv_find_service(const samvad_catalogue *c, const char *id, size_t len);
 int sv_find_state(const sv_service *s, const char *name, size_t len);
 int sv_find_var(const sv_service *s, const char *name, size_t len);
+
+/* Builds the catalogue's command-word filter (lib/engine_match.c); the
+ * loader calls it last, on a complete catalogue. */
+void sv_catalogue_index(samvad_catalogue *c);
 
 /* Evaluates a condition for a session's answers. */
 struct sv_session_answers;

@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
   samvad_replies *out = NULL;
   if (samvad_replies_create(NULL, &out) != 0)
     return 1;
-  const int64_t t0 = 1768451400; /* 2026-01-15 10:00 IST */
+  const int64_t t0 = 1772339400; /* 2026-03-01 10:00 IST, as the transcripts */
   size_t seven[2] = {0, 0};
   for (int k = 0; k < 2; k++) {
     if (run_once(cat, &scripts[k], out, t0, &seven[k]) < 0) {

@@ -1,0 +1,61 @@
+/* options.h - what every command shares: exit codes, the tiny option
+ * parser, finding the specs folder and loading it with diagnostics. */
+#ifndef SAMVAD_HOST_OPTIONS_H
+#define SAMVAD_HOST_OPTIONS_H
+
+#include <stdio.h>
+
+#include "samvad/samvad.h"
+
+#ifndef SAMVAD_INSTALLED_SPECS
+#define SAMVAD_INSTALLED_SPECS "/usr/local/share/samvad/fsm-specs"
+#endif
+
+/* The binary's exit codes, documented in --help and docs/cli.md. */
+enum host_exit {
+  HOST_EXIT_OK = 0,     /* success */
+  HOST_EXIT_FAILED = 1, /* some transcripts failed */
+  HOST_EXIT_USAGE = 2,  /* bad command line */
+  HOST_EXIT_SPECS = 3,  /* the specs failed to load */
+  HOST_EXIT_IO = 4      /* a file or stream could not be read or written */
+};
+
+/* Which options a command accepts. */
+#define HOST_OPT_SPECS 1u      /* --specs DIR */
+#define HOST_OPT_LANG 2u       /* --lang hi|en */
+#define HOST_OPT_POSITIONAL 4u /* plain arguments (paths) */
+
+typedef struct host_options {
+  const char *specs;  /* --specs, or NULL */
+  int has_lang;       /* --lang was given */
+  samvad_lang lang;   /* its value */
+  int help;           /* --help or -h was given */
+  char **positional;  /* the plain arguments, in order (malloc'd) */
+  int positional_count;
+} host_options;
+
+/* Parses a command's arguments (argv[0] is the command name). On a usage
+ * error prints it with a hint to stderr and returns HOST_EXIT_USAGE;
+ * otherwise 0. Free with host_options_free. */
+int host_options_parse(int argc, char **argv, unsigned allowed,
+                       host_options *o);
+void host_options_free(host_options *o);
+
+/* The specs folder to use: --specs, else ./fsm-specs when it is a folder,
+ * else the folder installed with samvad. */
+const char *host_specs_dir(const host_options *o);
+
+/* Loads a catalogue from dir. On failure prints every diagnostic to stderr,
+ * one per line, and returns HOST_EXIT_SPECS; otherwise 0. */
+int host_catalogue_load(const char *dir, samvad_catalogue **out);
+
+/* Prints the help of a command (NULL or "" for the overview) to out;
+ * returns -1 for an unknown command. Defined in main.c. */
+int host_print_help(const char *command, FILE *out);
+
+/* The commands, each given its own argv (argv[0] is the command name). */
+int host_cmd_chat(int argc, char **argv);
+int host_cmd_gateway(int argc, char **argv);
+int host_cmd_test(int argc, char **argv);
+
+#endif

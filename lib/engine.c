@@ -1,0 +1,588 @@
+/* engine.c - samvad_step: what one incoming message means. It checks the
+ * message, applies deadlines (expiry, idle), detects the language, and then
+ * applies the documented precedence (docs/spec-format.md, "Global commands
+ * and their precedence"): a tapped option, then an option's number/id/title,
+ * then a yes/no word, then a command word, then the answer to the current
+ * question. Where the conversation goes next is engine_flow.c's job.
+ *
+ * A step cannot half-apply: before it mutates anything it reserves what an
+ * answer needs and takes an undo copy of the session; if a reply cannot
+ * grow, the copy is put back and SAMVAD_ENOMEM returned. */
+#include "engine.h"
+
+#include <string.h>
+
+#define MAX_ID_BYTES 256 /* message and option ids */
+
+/* ---- Outside a service ---------------------------------------------------- */
+
+static void idle_command(sv_ctx *c, sv_command cmd) {
+  switch (cmd) {
+  case SV_CMD_LANG_HI:
+  case SV_CMD_LANG_EN:
+    c->s->lang = cmd == SV_CMD_LANG_HI ? SAMVAD_LANG_HI : SAMVAD_LANG_EN;
+    c->s->lang_chosen = 1;
+    sv_say(c, SV_MSG_LANG_SWITCHED, NULL, 0);
+    sv_render_menu(c);
+    return;
+  case SV_CMD_HELP:
+    sv_say(c, SV_MSG_HELP_GENERAL, NULL, 0);
+    return;
+  case SV_CMD_STATUS:
+    sv_render_status(c);
+    return;
+  case SV_CMD_HUMAN:
+    sv_say(c, SV_MSG_HUMAN, NULL, 0);
+    return;
+  case SV_CMD_BACK:
+    sv_say(c, SV_MSG_BACK_NOTHING, NULL, 0);
+    sv_render_menu(c);
+    return;
+  default: /* menu, greeting, cancel with nothing to cancel */
+    sv_say(c, SV_MSG_WELCOME, NULL, 0);
+    sv_render_menu(c);
+    return;
+  }
+}
+
+static void step_idle(sv_ctx *c) {
+  if (c->msg->kind == SAMVAD_MSG_MEDIA) {
+    sv_say(c, SV_MSG_MEDIA_UNEXPECTED, NULL, 0);
+    sv_render_menu(c);
+    return;
+  }
+  int svc = sv_menu_choice(c);
+  if (svc >= 0) {
+    sv_start_service(c, svc, true);
+    return;
+  }
+  sv_command cmd = sv_match_command(c);
+  if (cmd != SV_CMD_NONE) {
+    idle_command(c, cmd);
+    return;
+  }
+  svc = sv_match_keywords(c);
+  if (svc >= 0) {
+    sv_start_service(c, svc, true);
+    return;
+  }
+  sv_say(c, SV_MSG_NOT_UNDERSTOOD, NULL, 0);
+  sv_render_menu(c);
+}
+
+/* ---- Inside a service ----------------------------------------------------- */
+
+static void ask_cancel(sv_ctx *c) {
+  if (c->s->answer_count == 0) {
+    sv_say(c, SV_MSG_CANCELLED, NULL, 0);
+    sv_leave_service(c);
+    sv_render_menu(c);
+    return;
+  }
+  c->s->phase = SV_PH_CONFIRM_CANCEL;
+  sv_reask(c);
+}
+
+static void go_back(sv_ctx *c) {
+  samvad_session *s = c->s;
+  if (s->editing) {
+    /* Back while correcting an answer: return to the summary unchanged. */
+    s->editing = 0;
+    sv_enter(c, s->return_state);
+    return;
+  }
+  if (s->answer_count == 0) {
+    sv_say(c, SV_MSG_BACK_NOTHING, NULL, 0);
+    sv_reask(c);
+    return;
+  }
+  uint16_t v = s->answer_order[s->answer_count - 1];
+  sv_session_drop_answer(s, v);
+  sv_enter(c, c->svc->vars[v].state);
+}
+
+static void service_command(sv_ctx *c, sv_command cmd) {
+  samvad_session *s = c->s;
+  switch (cmd) {
+  case SV_CMD_MENU:
+    if (s->answer_count) {
+      ask_cancel(c);
+    } else {
+      sv_leave_service(c);
+      sv_say(c, SV_MSG_WELCOME, NULL, 0);
+      sv_render_menu(c);
+    }
+    return;
+  case SV_CMD_BACK:
+    go_back(c);
+    return;
+  case SV_CMD_CANCEL:
+    ask_cancel(c);
+    return;
+  case SV_CMD_HELP:
+    sv_render_help(c);
+    break;
+  case SV_CMD_LANG_HI:
+  case SV_CMD_LANG_EN:
+    s->lang = cmd == SV_CMD_LANG_HI ? SAMVAD_LANG_HI : SAMVAD_LANG_EN;
+    s->lang_chosen = 1;
+    sv_say(c, SV_MSG_LANG_SWITCHED, NULL, 0);
+    break;
+  case SV_CMD_STATUS:
+    sv_render_status(c);
+    break;
+  default:
+    sv_say(c, SV_MSG_HUMAN, NULL, 0);
+    break;
+  }
+  sv_reask(c);
+}
+
+static void refuse(sv_ctx *c, sv_reject why) {
+  samvad_session *s = c->s;
+  sv_say_reject(c, why);
+  if (s->retries < 255)
+    s->retries++;
+  if (c->cat->max_retries && s->retries >= c->cat->max_retries) {
+    s->retries = 0;
+    sv_say(c, SV_MSG_RETRY_LIMIT, NULL, 0);
+    sv_render_help(c);
+  }
+  sv_render_question(c);
+}
+
+static void answer_option(sv_ctx *c, const sv_state *st, size_t idx) {
+  sv_value v = {.kind = SV_VAL_OPTION, .i = (int64_t)idx};
+  sv_answer(c, (uint16_t)st->var, &v);
+}
+
+static void answer_int(sv_ctx *c, const sv_state *st, int64_t i) {
+  sv_value v = {.kind = SV_VAL_INT, .i = i};
+  sv_answer(c, (uint16_t)st->var, &v);
+}
+
+/* Rule 1 and 2 for a choice state: the index of the chosen option or -1. */
+static int choice_of(const sv_ctx *c, const sv_state *st) {
+  if (c->msg->kind == SAMVAD_MSG_OPTION) {
+    for (size_t i = 0; i < st->option_count; i++)
+      if (strcmp(st->options[i].id, c->msg->option_id) == 0)
+        return (int)i;
+    return -1;
+  }
+  if (!c->has_fold)
+    return -1;
+  size_t k = sv_number_of(c, st->option_count);
+  if (k)
+    return (int)k - 1;
+  for (size_t i = 0; i < st->option_count; i++) {
+    const sv_option *o = &st->options[i];
+    if (sv_eq_word(o->id, c->fold, c->fold_len))
+      return (int)i;
+    for (int l = 0; l < SAMVAD_LANG_COUNT; l++)
+      if (o->folded[l] && sv_eq_word(o->folded[l], c->fold, c->fold_len))
+        return (int)i;
+  }
+  return -1;
+}
+
+/* At a summary: confirming (a tap, 1, "confirm", a yes word or the
+ * confirm title). */
+static bool summary_confirm(const sv_ctx *c) {
+  if (c->msg->kind == SAMVAD_MSG_OPTION)
+    return strcmp(c->msg->option_id, "confirm") == 0;
+  return c->has_fold &&
+         (sv_number_of(c, 1) == 1 || sv_is_id(c, "confirm") ||
+          sv_yesno(c->fold, c->fold_len) == 1 ||
+          sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_SUMMARY_CONFIRM]));
+}
+
+/* At a summary: which of the n answers shown to correct (by tap, number
+ * 2..n+1, edit_<var> or label), or -1. */
+static int summary_edit(const sv_ctx *c, const uint16_t *vars, size_t n) {
+  const sv_service *svc = c->svc;
+  if (c->msg->kind == SAMVAD_MSG_OPTION) {
+    const char *id = c->msg->option_id;
+    if (strncmp(id, "edit_", 5) == 0)
+      for (size_t k = 0; k < n; k++)
+        if (strcmp(svc->vars[vars[k]].name, id + 5) == 0)
+          return (int)k;
+    return -1;
+  }
+  if (!c->has_fold)
+    return -1;
+  size_t num = sv_number_of(c, n + 1);
+  if (num >= 2)
+    return (int)num - 2;
+  for (size_t k = 0; k < n; k++) {
+    const sv_var *var = &svc->vars[vars[k]];
+    if ((c->fold_len > 5 && memcmp(c->fold, "edit_", 5) == 0 &&
+         sv_eq_word(var->name, c->fold + 5, c->fold_len - 5)) ||
+        sv_eq_text_any_lang(c, &svc->states[var->state].label))
+      return (int)k;
+  }
+  return -1;
+}
+
+static bool at_summary(sv_ctx *c, const sv_state *st) {
+  if (summary_confirm(c)) {
+    int next = sv_follow(c, c->s->state);
+    /* No way on: the summary again rather than a dead end. */
+    sv_enter(c, next >= 0 ? (uint16_t)next : c->s->state);
+    return true;
+  }
+  uint16_t vars[SAMVAD_MAX_VARS];
+  size_t n = sv_path_vars(c, c->s->state, vars, SAMVAD_MAX_VARS);
+  int k = summary_edit(c, vars, n);
+  if (k < 0)
+    return false;
+  c->s->editing = 1;
+  c->s->return_state = (uint16_t)(st - c->svc->states);
+  sv_enter(c, c->svc->vars[vars[k]].state);
+  return true;
+}
+
+/* Rule 5 for an ask state: validate and save, or refuse. */
+static void typed_answer(sv_ctx *c, const sv_state *st) {
+  samvad_session *s = c->s;
+  const sv_input *in = &st->input;
+  int32_t age_ref = c->today;
+  if (in->age_on_var >= 0 && in->age_on_var < s->values_cap &&
+      s->values[in->age_on_var].kind == SV_VAL_DATE)
+    age_ref = (int32_t)s->values[in->age_on_var].i;
+  /* The answer is normalised straight into the session's text buffer,
+   * where room was reserved before the step began. */
+  char *scratch = s->text_buf + s->text_len;
+  size_t cap = s->text_cap - s->text_len;
+  sv_value v;
+  memset(&v, 0, sizeof v);
+  sv_reject why = sv_validate(in, c->text, c->text_len, c->today, age_ref,
+                              scratch, cap, &v);
+  if (why != SV_OK) {
+    refuse(c, why);
+    return;
+  }
+  if (v.kind == SV_VAL_STR && (v.len >= cap || !v.s)) {
+    refuse(c, SV_REJ_TOO_LONG);
+    return;
+  }
+  sv_answer(c, (uint16_t)st->var, &v);
+}
+
+static void step_answering(sv_ctx *c) {
+  samvad_session *s = c->s;
+  const sv_state *st = &c->svc->states[s->state];
+  const samvad_message *m = c->msg;
+  bool yesno_ask = st->kind == SV_ST_ASK && st->input.type == SV_IN_YESNO;
+
+  if (m->kind == SAMVAD_MSG_MEDIA) {
+    if (st->kind == SV_ST_ASK && st->input.type == SV_IN_MEDIA) {
+      sv_value v = {.kind = SV_VAL_STR, .s = m->media_id,
+                    .len = (uint32_t)strlen(m->media_id)};
+      sv_answer(c, (uint16_t)st->var, &v);
+      return;
+    }
+    sv_say(c, SV_MSG_MEDIA_UNEXPECTED, NULL, 0);
+    sv_reask(c);
+    return;
+  }
+  /* Rules 1 and 2: a tapped option, or an option's number, id or title. */
+  if (st->kind == SV_ST_CHOICE) {
+    int k = choice_of(c, st);
+    if (k >= 0) {
+      answer_option(c, st, (size_t)k);
+      return;
+    }
+  } else if (st->kind == SV_ST_SUMMARY) {
+    if (at_summary(c, st))
+      return;
+  }
+  /* Rule 3: a yes/no word answers a yes/no question. */
+  if (yesno_ask) {
+    int yn = sv_yes_no(c);
+    if (yn >= 0) {
+      answer_int(c, st, yn);
+      return;
+    }
+  }
+  if (m->kind == SAMVAD_MSG_OPTION) {
+    sv_say(c, SV_MSG_NOT_UNDERSTOOD, NULL, 0);
+    sv_reask(c);
+    return;
+  }
+  /* Rule 4: a whole message that is a command word. */
+  sv_command cmd = sv_match_command(c);
+  if (cmd != SV_CMD_NONE) {
+    service_command(c, cmd);
+    return;
+  }
+  /* Rule 5: the answer to the current question. */
+  if (st->kind == SV_ST_ASK)
+    typed_answer(c, st);
+  else
+    refuse(c, SV_REJ_CHOICE);
+}
+
+static void step_confirm_cancel(sv_ctx *c) {
+  samvad_session *s = c->s;
+  int yn = c->msg->kind == SAMVAD_MSG_MEDIA ? -1 : sv_yes_no(c);
+  if (yn == 1) {
+    sv_say(c, SV_MSG_CANCELLED, NULL, 0);
+    sv_leave_service(c);
+    sv_render_menu(c);
+    return;
+  }
+  if (yn == 0) {
+    s->phase = SV_PH_ANSWERING;
+    sv_say(c, SV_MSG_CANCEL_KEPT, NULL, 0);
+    sv_reask(c);
+    return;
+  }
+  sv_command cmd = sv_match_command(c);
+  if (cmd == SV_CMD_CANCEL || cmd == SV_CMD_MENU) {
+    sv_reask(c);
+    return;
+  }
+  if (cmd != SV_CMD_NONE) {
+    s->phase = SV_PH_ANSWERING;
+    service_command(c, cmd);
+    return;
+  }
+  /* Anything else: the question stands. */
+  sv_out_begin(&c->out, s->lang, sv_cur_flow(c), sv_cur_state(c));
+  sv_render(c, &c->cat->rejects[SV_REJ_YESNO], NULL, 0);
+  sv_reask(c);
+}
+
+static void step_resume(sv_ctx *c) {
+  samvad_session *s = c->s;
+  int pick = -1; /* 1 continue, 0 restart */
+  if (c->msg->kind == SAMVAD_MSG_OPTION) {
+    pick = sv_is_id(c, "continue") ? 1 : sv_is_id(c, "restart") ? 0 : sv_yes_no(c);
+  } else if (c->has_fold) {
+    size_t k = sv_number_of(c, 2);
+    if (k)
+      pick = k == 1 ? 1 : 0;
+    else if (sv_is_id(c, "continue") ||
+             sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_IDLE_CONTINUE]))
+      pick = 1;
+    else if (sv_is_id(c, "restart") ||
+             sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_IDLE_RESTART]))
+      pick = 0;
+    else
+      pick = sv_yesno(c->fold, c->fold_len);
+  }
+  if (pick == 1) {
+    s->phase = SV_PH_ANSWERING;
+    sv_reask(c);
+    return;
+  }
+  if (pick == 0) {
+    sv_start_service(c, s->service, false);
+    return;
+  }
+  sv_command cmd = sv_match_command(c);
+  if (cmd == SV_CMD_LANG_HI || cmd == SV_CMD_LANG_EN || cmd == SV_CMD_HELP ||
+      cmd == SV_CMD_STATUS || cmd == SV_CMD_HUMAN) {
+    service_command(c, cmd); /* and the resume question again */
+    return;
+  }
+  /* Anything else carries on: a command acts on the application, and an
+   * answer answers the question that was waiting. */
+  s->phase = SV_PH_ANSWERING;
+  step_answering(c);
+}
+
+/* ---- The step ------------------------------------------------------------- */
+
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static void touch_deadlines(sv_ctx *c) {
+  samvad_session *s = c->s;
+  uint32_t idle = c->svc ? c->svc->idle_seconds : c->cat->default_idle_seconds;
+  uint32_t exp =
+      c->svc ? c->svc->expire_seconds : c->cat->default_expire_seconds;
+  s->idle_at = idle ? c->now + idle : 0;
+  s->expire_at = exp ? c->now + exp : 0;
+}
+
+static void run(sv_ctx *c, bool bad_text) {
+  samvad_session *s = c->s;
+  sv_detect_language(c);
+  if (s->stale) {
+    s->stale = 0;
+    sv_say(c, SV_MSG_SPEC_CHANGED, NULL, 0);
+    if (c->svc) {
+      sv_start_service(c, s->service, false);
+      return;
+    }
+  }
+  if (c->svc) {
+    if (s->expire_at && c->now >= s->expire_at) {
+      sv_leave_service(c);
+      sv_say(c, SV_MSG_EXPIRED, NULL, 0);
+    } else if (s->idle_at && c->now >= s->idle_at &&
+               s->phase != SV_PH_RESUME && s->answer_count > 0) {
+      s->phase = SV_PH_RESUME;
+      sv_reask(c);
+      return;
+    }
+  }
+  if (bad_text) {
+    sv_say(c, SV_MSG_NOT_UNDERSTOOD, NULL, 0);
+    sv_reask(c);
+    return;
+  }
+  if (!c->svc) {
+    step_idle(c);
+    return;
+  }
+  switch (s->phase) {
+  case SV_PH_CONFIRM_CANCEL:
+    step_confirm_cancel(c);
+    return;
+  case SV_PH_RESUME:
+    step_resume(c);
+    return;
+  default:
+    step_answering(c);
+    return;
+  }
+}
+
+static int check_message(const samvad_message *m) {
+  if (m->id && strnlen(m->id, MAX_ID_BYTES + 1) > MAX_ID_BYTES)
+    return SAMVAD_ELIMIT;
+  switch (m->kind) {
+  case SAMVAD_MSG_TEXT:
+    if (!m->text && m->text_len)
+      return SAMVAD_EINVAL;
+    return m->text_len > SAMVAD_MAX_MESSAGE_BYTES ? SAMVAD_ELIMIT : SAMVAD_OK;
+  case SAMVAD_MSG_OPTION:
+    if (!m->option_id)
+      return SAMVAD_EINVAL;
+    return strnlen(m->option_id, MAX_ID_BYTES + 1) > MAX_ID_BYTES
+               ? SAMVAD_ELIMIT
+               : SAMVAD_OK;
+  case SAMVAD_MSG_MEDIA:
+    if (!m->media_id)
+      return SAMVAD_EINVAL;
+    return strnlen(m->media_id, SAMVAD_MAX_MESSAGE_BYTES + 1) >
+                   SAMVAD_MAX_MESSAGE_BYTES
+               ? SAMVAD_ELIMIT
+               : SAMVAD_OK;
+  default:
+    return SAMVAD_EINVAL;
+  }
+}
+
+/* Whether this text must be folded. Folding serves only matching; a typed
+ * question (not yes/no) matches nothing but command words, so when the
+ * session is plainly waiting for such an answer and the message cannot
+ * start a command word, the answer goes to its validator unfolded. */
+static bool needs_fold(const sv_ctx *c, const samvad_message *m) {
+  const samvad_session *s = c->s;
+  if (!c->svc || !c->cat->command_indexed || s->stale || !s->lang_chosen ||
+      s->phase != SV_PH_ANSWERING || (s->expire_at && c->now >= s->expire_at))
+    return true;
+  const sv_state *st = &c->svc->states[s->state];
+  if (st->kind != SV_ST_ASK || st->input.type == SV_IN_YESNO)
+    return true;
+  /* The first folded byte, from a short prefix (a cut character or a
+   * prefix of only spaces means: fold it all). */
+  char buf[24];
+  size_t n = m->text_len < 16 ? m->text_len : 16;
+  while (n > 0 && n < m->text_len && ((unsigned char)m->text[n] & 0xC0) == 0x80)
+    n--; /* not inside a character */
+  long k = m->text ? sv_fold(m->text, n, buf, sizeof buf) : -1;
+  if (k <= 0)
+    return true;
+  return sv_may_be_command_start(c->cat, (unsigned char)buf[0]);
+}
+
+int samvad_step(const samvad_catalogue *cat, samvad_session *s,
+                const samvad_message *msg, int64_t now, samvad_replies *out) {
+  if (!cat || !s || !msg || !out)
+    return SAMVAD_EINVAL;
+  out->count = 0;
+  if (s->catalogue != cat)
+    return SAMVAD_EMISUSE;
+  int rc = check_message(msg);
+  if (rc)
+    return rc;
+  if (now < INT64_MIN / 2 || now > INT64_MAX / 2)
+    return SAMVAD_EINVAL;
+
+  sv_ctx c;
+  c.cat = cat;
+  c.s = s;
+  c.svc = s->service >= 0 && (size_t)s->service < cat->service_count
+              ? &cat->services[s->service]
+              : NULL;
+  c.msg = msg;
+  c.now = now;
+  c.today = (int32_t)floor_div(now + cat->utc_offset_seconds, 86400);
+  c.text = NULL;
+  c.text_len = 0;
+  c.fold_len = 0;
+  c.has_fold = false;
+  c.skip_answered = false;
+  bool bad_text = false;
+  size_t need = 64;
+  if (msg->kind == SAMVAD_MSG_TEXT && !needs_fold(&c, msg)) {
+    /* The hot path: a typed answer that cannot be a command word. */
+    const char *t = msg->text ? msg->text : "";
+    if (sv_utf8_valid(t, msg->text_len)) {
+      c.text = t;
+      c.text_len = msg->text_len;
+      need += 2 * msg->text_len;
+    } else {
+      bad_text = true;
+    }
+  } else if (msg->kind == SAMVAD_MSG_TEXT) {
+    const char *t = msg->text ? msg->text : "";
+    /* The fold buffer always has room, so a failed fold means invalid
+     * UTF-8: no separate validation pass. */
+    long n = sv_fold(t, msg->text_len, c.fold, sizeof c.fold);
+    if (n >= 0) {
+      c.text = t;
+      c.text_len = msg->text_len;
+      c.fold_len = (size_t)n;
+      c.has_fold = true;
+      need += 2 * msg->text_len;
+    } else {
+      bad_text = true;
+    }
+  } else if (msg->kind == SAMVAD_MSG_MEDIA) {
+    size_t n = strlen(msg->media_id);
+    bad_text = !sv_utf8_valid(msg->media_id, n);
+    need += n;
+  }
+
+  /* Everything that may allocate for the session happens before the undo
+   * copy; afterwards only the replies can want more room. Then the step is
+   * undone, the buffers grow, and it runs again: being deterministic, it
+   * does the same, and the buffers never move under a running step. */
+  sv_session_compact(s);
+  if (!sv_session_reserve_text(s, need) || !sv_out_grow(out, NULL))
+    return SAMVAD_ENOMEM;
+  samvad_session undo;
+  sv_session_snapshot(s, &undo);
+  for (int attempt = 0;; attempt++) {
+    sv_out_init(&c.out, out);
+    run(&c, bad_text);
+    touch_deadlines(&c);
+    sv_out_finish(&c.out);
+    if (!c.out.overflow)
+      break;
+    sv_session_rollback(s, &undo);
+    out->count = 0;
+    if (attempt == 24 || !sv_out_grow(out, &c.out))
+      return SAMVAD_ENOMEM;
+    c.svc = s->service >= 0 ? &cat->services[s->service] : NULL;
+    c.skip_answered = false;
+  }
+  return SAMVAD_OK;
+}

@@ -1,0 +1,186 @@
+/* engine.h - private interfaces between the engine's own modules (engine*.c,
+ * render.c, replies.c, reference.c, session.c): the reply builder, the
+ * context of one step, rendering and the session's answer store. Nothing
+ * here is seen by other lib modules; the shared contract is internal.h. */
+#ifndef SAMVAD_ENGINE_H
+#define SAMVAD_ENGINE_H
+
+#include "internal.h"
+
+/* ---- Reply builder (replies.c) -------------------------------------------
+ * Replies are written into buffers reserved before the step; the buffers
+ * never move while a step runs, so replies point straight into them, and
+ * at catalogue strings (prompts without placeholders, option titles) with
+ * no copy at all. When a step needs more room than reserved, overflow is
+ * set and every later call does nothing; samvad_step then undoes the
+ * session, grows the buffers and runs the (deterministic) step again. */
+typedef struct sv_out {
+  samvad_replies *r;
+  bool overflow;     /* ran out of reserved room: grow and run again */
+  bool text_open;    /* the last reply's text is still being written */
+  size_t text_start; /* where the open reply's text starts */
+  const char *fixed; /* the open reply's text is this catalogue string */
+  size_t need_text, need_items, need_options, need_answers;
+} sv_out;
+
+void sv_out_init(sv_out *o, samvad_replies *r);
+/* Grows the buffers to what the last attempt needed (at least a size that
+ * fits a usual step). false when out of memory. */
+bool sv_out_grow(samvad_replies *r, const sv_out *o);
+/* Starts a reply; flow and state are catalogue strings or NULL. */
+void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
+                  const char *state);
+void sv_out_put(sv_out *o, const char *s, size_t n);
+void sv_out_putc(sv_out *o, char c);
+void sv_out_puts(sv_out *o, const char *s);
+/* The open reply has no text yet. */
+bool sv_out_empty(const sv_out *o);
+/* The open reply's whole text is s (NUL-terminated, outliving the step). */
+void sv_out_fixed(sv_out *o, const char *s);
+/* Current end of the text buffer: where an answer value will start. */
+size_t sv_out_pos(sv_out *o);
+void sv_out_close_text(sv_out *o);
+/* Adds an option to the last reply. id and title must outlive the step
+ * (catalogue strings or literals). */
+void sv_out_option(sv_out *o, const char *id, const char *title);
+/* The same with an id built for this step (copied). */
+void sv_out_option_copy(sv_out *o, const char *id, size_t id_len,
+                        const char *title);
+/* Marks the last reply as announcing an application (ref is copied). */
+void sv_out_application(sv_out *o, const char *ref, const char *service);
+/* Adds an answer to the application; the value is the text written since
+ * value_off (sv_out_pos before writing it). */
+void sv_out_app_answer(sv_out *o, const char *name, size_t value_off);
+/* Ends the last reply; call once at the end of a step. */
+void sv_out_finish(sv_out *o);
+
+/* ---- One step ------------------------------------------------------------ */
+#define SV_FOLD_CAP (SAMVAD_MAX_MESSAGE_BYTES + 8)
+
+typedef struct sv_ctx {
+  const samvad_catalogue *cat;
+  samvad_session *s;
+  const sv_service *svc;     /* the session's service, or NULL */
+  const samvad_message *msg;
+  int64_t now;
+  int32_t today;             /* local calendar day of now */
+  sv_out out;
+  const char *text;          /* the message text (valid UTF-8) or NULL */
+  size_t text_len;
+  char fold[SV_FOLD_CAP];    /* the text folded for matching */
+  size_t fold_len;
+  bool has_fold;             /* fold holds something usable */
+  bool skip_answered;        /* after an edit: pass answered questions */
+} sv_ctx;
+
+/* A named value for a template placeholder that is not an answer. */
+typedef struct sv_kv {
+  const char *key;
+  const char *val;
+  size_t len;
+} sv_kv;
+
+/* ---- Rendering (render.c) ------------------------------------------------ */
+/* Appends template t (in the session's language) with placeholders filled:
+ * first from kv, then {service}, then answers by variable name; unknown
+ * placeholders stay as written. */
+void sv_render(sv_ctx *c, const sv_text *t, const sv_kv *kv, size_t nkv);
+void sv_render_str(sv_ctx *c, const char *tmpl, size_t len, const sv_kv *kv,
+                   size_t nkv);
+/* Appends a message of the catalogue as its own reply, with no options. */
+void sv_say(sv_ctx *c, sv_msg m, const sv_kv *kv, size_t nkv);
+/* An answer as the citizen sees it (dates dd/mm/yyyy, options by title,
+ * yes/no as a word, Aadhaar masked). */
+void sv_render_value(sv_ctx *c, const sv_var *var, const sv_value *v);
+/* An answer normalised for the department (ISO dates, option ids,
+ * "yes"/"no", digits). */
+void sv_render_value_plain(sv_ctx *c, const sv_var *var, const sv_value *v);
+/* The prompt of a waiting state (question, choice with options, summary),
+ * as one reply. */
+void sv_render_question(sv_ctx *c);
+void sv_render_menu(sv_ctx *c);
+void sv_render_intro(sv_ctx *c);
+void sv_render_summary(sv_ctx *c, const uint16_t *vars, size_t n);
+void sv_render_help(sv_ctx *c);
+/* A refusal of the current question's answer, as its own reply. */
+void sv_say_reject(sv_ctx *c, sv_reject why);
+void sv_render_status(sv_ctx *c);
+/* Adds yes/no options (ids "yes", "no") to the last reply. */
+void sv_render_yesno_options(sv_ctx *c);
+/* Writes the decimal digits of v into buf (at least 24 bytes). */
+size_t sv_fmt_int(char *buf, int64_t v);
+/* The reply's flow and state fields for the session as it is now. */
+const char *sv_cur_flow(const sv_ctx *c);
+const char *sv_cur_state(const sv_ctx *c);
+
+/* ---- Engine internals (engine_flow.c) ------------------------------------- */
+/* Enters state st (passing branch/inform/submit states) and stops at the
+ * next waiting state, rendering its prompt, or at an end. */
+void sv_enter(sv_ctx *c, uint16_t st);
+/* Follows the transitions of state st; -1 when none applies. */
+int sv_follow(sv_ctx *c, uint16_t st);
+/* Starts service svc from its start state, after its introduction. */
+void sv_start_service(sv_ctx *c, int svc, bool intro);
+/* Leaves the service: answers dropped, back outside at the menu. */
+void sv_leave_service(sv_ctx *c);
+/* Variables on the path from the start to stop_state with the current
+ * answers, in path order; returns their count (at most cap). */
+size_t sv_path_vars(sv_ctx *c, uint16_t stop_state, uint16_t *vars,
+                    size_t cap);
+/* Saves an answer for var and goes on from the state that asked it. */
+void sv_answer(sv_ctx *c, uint16_t var, const sv_value *v);
+/* The current question again (phase-aware: cancel?, continue?, menu). */
+void sv_reask(sv_ctx *c);
+
+/* ---- Reading the message (engine_match.c) ------------------------------- */
+/* w (NUL-terminated) equals s[0..n). */
+bool sv_eq_word(const char *w, const char *s, size_t n);
+/* The folded message equals text t folded, in either language. */
+bool sv_eq_text_any_lang(const sv_ctx *c, const sv_text *t);
+/* The message is only a number 1..count (any digits): the number, else 0. */
+size_t sv_number_of(const sv_ctx *c, size_t count);
+/* The tapped option id, or the folded text, equals id. */
+bool sv_is_id(const sv_ctx *c, const char *id);
+sv_command sv_match_command(const sv_ctx *c);
+/* Whether a folded message starting with byte b can be a command word
+ * (always true before sv_catalogue_index). */
+bool sv_may_be_command_start(const samvad_catalogue *c, unsigned char b);
+/* 1 yes, 0 no, -1 neither (tap, number as offered, word or title). */
+int sv_yes_no(const sv_ctx *c);
+/* The service whose keywords cover most of the message; -1 if none/tie. */
+int sv_match_keywords(const sv_ctx *c);
+/* On the first text of a session: Hindi or English. */
+void sv_detect_language(sv_ctx *c);
+/* A menu pick: tapped id, number, service id or title; -1 otherwise. */
+int sv_menu_choice(const sv_ctx *c);
+
+/* ---- Reference numbers (reference.c) ------------------------------------ */
+/* ref_prefix-YYYY-XXXXXXXX: SHA-256 of the service id, the message id, the
+ * time and the answers on the path, in Crockford base32. Deterministic. */
+void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
+                       char out[SV_REF_MAX]);
+
+/* ---- Session answer store (session.c) ------------------------------------- */
+/* The number of variable slots every session has (the catalogue's largest
+ * service); values and answer_order hold twice that, the upper half being
+ * the undo copy of a step. */
+size_t sv_session_slots(const samvad_catalogue *c);
+/* Makes room for n more bytes of text values. false when out of memory. */
+bool sv_session_reserve_text(samvad_session *s, size_t n);
+/* Drops text of answers that are gone; never allocates. */
+void sv_session_compact(samvad_session *s);
+/* Forgets every answer (text bytes stay until the next compaction). */
+void sv_session_clear_answers(samvad_session *s);
+void sv_session_drop_answer(samvad_session *s, uint16_t var);
+/* Stores an answer; a text value must already lie at text_buf + text_len
+ * (it is then kept) or anywhere else reserved (it is copied). */
+void sv_session_set_answer(samvad_session *s, uint16_t var,
+                           const sv_value *v);
+/* A fresh session (no language, outside any service). */
+int sv_session_new(const samvad_catalogue *c, const samvad_allocator *a,
+                   samvad_session **out);
+/* Saves the step's undo copy, and restores it. */
+void sv_session_snapshot(samvad_session *s, samvad_session *hdr);
+void sv_session_rollback(samvad_session *s, const samvad_session *hdr);
+
+#endif /* SAMVAD_ENGINE_H */

@@ -1,0 +1,223 @@
+/* engine_match.c - reading what the citizen wrote: whole-message matches of
+ * command words, option numbers, ids and titles, yes/no words, service
+ * keywords found as whole words inside a message, and the language of a
+ * first message. Everything compares folded text (sv_fold), so case,
+ * Devanagari digits, nukta and trailing punctuation do not matter. */
+#include "engine.h"
+
+#include <string.h>
+
+bool sv_eq_word(const char *w, const char *s, size_t n) {
+  size_t i = 0;
+  for (; i < n; i++)
+    if (w[i] != s[i]) /* also stops at w's NUL */
+      return false;
+  return w[i] == '\0';
+}
+
+/* Folds a catalogue text into buf and compares it with the message. */
+static bool eq_folded_text(const sv_ctx *c, const char *t, size_t len) {
+  if (!t || !c->has_fold || len == 0 || c->fold_len == 0)
+    return false;
+  /* Folding never changes a leading ASCII letter or digit other than by
+   * case: a different first letter is a cheap "no". */
+  unsigned char t0 = (unsigned char)t[0];
+  if ((t0 >= '0' && t0 <= '9') || (t0 >= 'a' && t0 <= 'z') ||
+      (t0 >= 'A' && t0 <= 'Z')) {
+    if ((t0 | 0x20) != (unsigned char)c->fold[0] &&
+        t0 != (unsigned char)c->fold[0])
+      return false;
+  }
+  char buf[512];
+  long n = sv_fold(t, len, buf, sizeof buf);
+  return n >= 0 && (size_t)n == c->fold_len &&
+         memcmp(buf, c->fold, c->fold_len) == 0;
+}
+
+bool sv_eq_text_any_lang(const sv_ctx *c, const sv_text *t) {
+  for (int l = 0; l < SAMVAD_LANG_COUNT; l++)
+    if (eq_folded_text(c, t->s[l], t->len[l]))
+      return true;
+  return false;
+}
+
+/* A message that is only a number 1..count (Devanagari digits are already
+ * ASCII after folding); 0 otherwise. */
+size_t sv_number_of(const sv_ctx *c, size_t count) {
+  if (!c->has_fold || c->fold_len == 0 || c->fold_len > 3)
+    return 0;
+  size_t v = 0;
+  for (size_t i = 0; i < c->fold_len; i++) {
+    if (c->fold[i] < '0' || c->fold[i] > '9')
+      return 0;
+    v = v * 10 + (size_t)(c->fold[i] - '0');
+  }
+  return v >= 1 && v <= count ? v : 0;
+}
+
+/* The tapped option id, or the folded text, equals id. */
+bool sv_is_id(const sv_ctx *c, const char *id) {
+  if (c->msg->kind == SAMVAD_MSG_OPTION)
+    return strcmp(c->msg->option_id, id) == 0;
+  return c->has_fold && sv_eq_word(id, c->fold, c->fold_len);
+}
+
+/* Two bit positions of a folded word in the 1024-bit Bloom filter. */
+static uint32_t bloom_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static bool bloom_has(const uint64_t *bloom, uint32_t h) {
+  unsigned a = h & 1023, b = (h >> 10) & 1023;
+  return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
+}
+
+void sv_catalogue_index(samvad_catalogue *c) {
+  memset(c->command_first, 0, sizeof c->command_first);
+  memset(c->command_bloom, 0, sizeof c->command_bloom);
+  for (int k = 1; k < SV_CMD__COUNT; k++)
+    for (size_t i = 0; i < c->command_word_count[k]; i++) {
+      const char *w = c->command_words[k][i];
+      unsigned char b = (unsigned char)w[0];
+      c->command_first[b >> 6] |= (uint64_t)1 << (b & 63);
+      uint32_t h = bloom_hash(w, strlen(w));
+      unsigned x = h & 1023, y = (h >> 10) & 1023;
+      c->command_bloom[x >> 6] |= (uint64_t)1 << (x & 63);
+      c->command_bloom[y >> 6] |= (uint64_t)1 << (y & 63);
+    }
+  c->command_indexed = 1;
+}
+
+bool sv_may_be_command_start(const samvad_catalogue *c, unsigned char b) {
+  return !c->command_indexed ||
+         (c->command_first[b >> 6] >> (b & 63) & 1) != 0;
+}
+
+sv_command sv_match_command(const sv_ctx *c) {
+  if (!c->has_fold || c->fold_len == 0)
+    return SV_CMD_NONE;
+  const samvad_catalogue *cat = c->cat;
+  if (cat->command_indexed &&
+      (!sv_may_be_command_start(cat, (unsigned char)c->fold[0]) ||
+       !bloom_has(cat->command_bloom, bloom_hash(c->fold, c->fold_len))))
+    return SV_CMD_NONE;
+  const char first = c->fold[0];
+  for (int k = 1; k < SV_CMD__COUNT; k++) {
+    const char *const *w = c->cat->command_words[k];
+    for (size_t i = 0; i < c->cat->command_word_count[k]; i++)
+      if (w[i][0] == first && sv_eq_word(w[i], c->fold, c->fold_len))
+        return (sv_command)k;
+  }
+  return SV_CMD_NONE;
+}
+
+/* 1 yes, 0 no, -1 neither: a tapped yes/no, its number as offered (1 yes,
+ * 2 no), a yes/no word, or the offered titles. */
+int sv_yes_no(const sv_ctx *c) {
+  if (c->msg->kind == SAMVAD_MSG_OPTION)
+    return sv_is_id(c, "yes") ? 1 : sv_is_id(c, "no") ? 0 : -1;
+  if (!c->has_fold)
+    return -1;
+  size_t k = sv_number_of(c, 2);
+  if (k)
+    return k == 1 ? 1 : 0;
+  int yn = sv_yesno(c->fold, c->fold_len);
+  if (yn >= 0)
+    return yn;
+  if (sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_YES]))
+    return 1;
+  if (sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_NO]))
+    return 0;
+  return -1;
+}
+
+static bool is_boundary(const char *s, size_t len, size_t at) {
+  if (at == 0 || at >= len)
+    return true;
+  unsigned char ch = (unsigned char)s[at];
+  return ch < 0x80 && !((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'));
+}
+
+/* Characters of keyword kw found as whole words in the folded message. */
+static long keyword_score(const sv_ctx *c, const char *kw) {
+  size_t kl = strlen(kw);
+  if (kl == 0 || kl > c->fold_len)
+    return 0;
+  for (size_t at = 0; at + kl <= c->fold_len; at++) {
+    if (memcmp(c->fold + at, kw, kl) == 0 &&
+        (at == 0 || is_boundary(c->fold, c->fold_len, at - 1)) &&
+        is_boundary(c->fold, c->fold_len, at + kl))
+      return sv_utf8_count(kw, kl);
+  }
+  return 0;
+}
+
+/* The service whose keywords cover most of the message; -1 when none or
+ * when two services tie. */
+int sv_match_keywords(const sv_ctx *c) {
+  if (!c->has_fold)
+    return -1;
+  long best = 0;
+  int who = -1;
+  bool tie = false;
+  for (size_t i = 0; i < c->cat->service_count; i++) {
+    const sv_service *svc = &c->cat->services[i];
+    long score = 0;
+    for (size_t k = 0; k < svc->keyword_count; k++)
+      score += keyword_score(c, svc->keywords[k]);
+    if (score > best) {
+      best = score, who = (int)i, tie = false;
+    } else if (score == best && score > 0) {
+      tie = true;
+    }
+  }
+  return tie ? -1 : who;
+}
+
+static bool has_hindi_word(const sv_ctx *c) {
+  size_t i = 0;
+  while (i < c->fold_len) {
+    while (i < c->fold_len && is_boundary(c->fold, c->fold_len, i) &&
+           (unsigned char)c->fold[i] < 0x80)
+      i++;
+    size_t j = i;
+    while (j < c->fold_len && !(is_boundary(c->fold, c->fold_len, j) &&
+                                (unsigned char)c->fold[j] < 0x80))
+      j++;
+    for (size_t k = 0; j > i && k < c->cat->hindi_word_count; k++)
+      if (sv_eq_word(c->cat->hindi_words[k], c->fold + i, j - i))
+        return true;
+    i = j;
+  }
+  return false;
+}
+
+void sv_detect_language(sv_ctx *c) {
+  samvad_session *s = c->s;
+  if (s->lang_chosen || !c->text)
+    return;
+  s->lang_chosen = 1;
+  s->lang = (sv_has_devanagari(c->text, c->text_len) ||
+             (c->has_fold && has_hindi_word(c)))
+                ? SAMVAD_LANG_HI
+                : SAMVAD_LANG_EN;
+}
+
+int sv_menu_choice(const sv_ctx *c) {
+  const samvad_catalogue *cat = c->cat;
+  if (c->msg->kind == SAMVAD_MSG_OPTION)
+    return sv_find_service(cat, c->msg->option_id,
+                           strlen(c->msg->option_id));
+  size_t k = sv_number_of(c, cat->service_count);
+  if (k)
+    return (int)k - 1;
+  for (size_t i = 0; c->has_fold && i < cat->service_count; i++)
+    if (sv_eq_word(cat->services[i].id, c->fold, c->fold_len) ||
+        sv_eq_text_any_lang(c, &cat->services[i].title))
+      return (int)i;
+  return -1;
+}
+

@@ -1,0 +1,836 @@
+/* test_engine.c - the conversation engine through the public API, on the
+ * small specs in tests/engine-specs/ (a service with every state type and
+ * a block): language detection and switching, the menu, keywords, every
+ * command and their precedence, back, cancel, retries, the summary and
+ * corrections, submission and reference numbers, idle and expiry, spec
+ * changes, media answers, bad input and running out of memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "engine_harness.h"
+#include "engine.h"
+
+static samvad_catalogue *g_cat;
+
+/* The suite runs twice: without the command-word filter (every message is
+ * folded and scanned) and with it (typed answers skip both), so that both
+ * paths are held to the same behaviour. */
+static int group_setup(void **state) {
+  (void)state;
+  g_cat = h_load(NULL, NULL);
+  if (!g_cat)
+    return -1;
+  g_cat->command_indexed = 0;
+  return 0;
+}
+
+static int group_setup_indexed(void **state) {
+  (void)state;
+  g_cat = h_load(NULL, NULL);
+  if (!g_cat)
+    return -1;
+  sv_catalogue_index(g_cat);
+  return 0;
+}
+
+static int group_teardown(void **state) {
+  (void)state;
+  samvad_catalogue_destroy(g_cat);
+  return 0;
+}
+
+static int setup(void **state) {
+  h_chat *c = calloc(1, sizeof *c);
+  if (!c)
+    return -1;
+  c->cat = g_cat;
+  c->now = T0;
+  if (samvad_session_create(g_cat, NULL, &c->s) != 0 ||
+      samvad_replies_create(NULL, &c->r) != 0)
+    return -1;
+  *state = c;
+  return 0;
+}
+
+static int teardown(void **state) {
+  h_chat *c = *state;
+  samvad_session_destroy(c->s);
+  samvad_replies_destroy(c->r);
+  free(c);
+  return 0;
+}
+
+/* ---- Language ------------------------------------------------------------ */
+
+static void lang_english_by_default(void **state) {
+  h_chat *c = *state;
+  SAY(c, "hi");
+  HAS(c, "@welcome\n");
+  HAS(c, "@menu\n1. Test permit [test-permit]\n2. Other service [other-service]");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_EN);
+  assert_null(h_last(c)->flow);
+  assert_null(h_last(c)->state);
+  assert_int_equal(h_last(c)->lang, SAMVAD_LANG_EN);
+}
+
+static void lang_hindi_from_devanagari(void **state) {
+  h_chat *c = *state;
+  SAY(c, "नमस्ते");
+  HAS(c, "@welcome:हि");
+  HAS(c, "1. परीक्षा परमिट [test-permit]");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_HI);
+  /* Only the first message decides. */
+  SAY(c, "menu");
+  HAS(c, "@menu:हि");
+}
+
+static void lang_hindi_from_romanised_words(void **state) {
+  h_chat *c = *state;
+  SAY(c, "Mujhe permit chahiye!");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_HI);
+  /* ... and the keyword started the service, with its introduction. */
+  HAS(c, "@service_intro:हि परीक्षा परमिट");
+  HAS(c, "परीक्षा के लिए परमिट।");
+  HAS(c, "• आधार कार्ड");
+  HAS(c, "@fee:हि ₹10");
+  HAS(c, "@time_limit:हि 7");
+  HAS(c, "प्र:प्रकार");
+  STATE(c, "choose_kind");
+}
+
+static void lang_set_explicitly(void **state) {
+  h_chat *c = *state;
+  samvad_session_set_lang(c->s, SAMVAD_LANG_HI);
+  SAY(c, "hello there");
+  HAS(c, "@not_understood:हि");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_HI);
+}
+
+static void lang_switch_mid_flow_reasks(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  SAY(c, "हिंदी");
+  HAS(c, "@lang_switched:हि\nप्र:संख्या");
+  STATE(c, "ask_count");
+  assert_int_equal(h_last(c)->lang, SAMVAD_LANG_HI);
+  SAY(c, "english");
+  HAS(c, "@lang_switched\nQ:count");
+  /* Answers keep working in the other language. */
+  SAY(c, "३");
+  STATE(c, "ask_agree");
+}
+
+/* ---- Menu and starting a service ----------------------------------------- */
+
+static void menu_by_number_id_title_tap(void **state) {
+  h_chat *c = *state;
+  SAY(c, "2");
+  HAS(c, "@service_intro Other service");
+  HASNT(c, "@documents"); /* no documents listed */
+  HAS(c, "Q:x");
+  assert_string_equal(samvad_session_flow(c->s), "other-service");
+  assert_string_equal(h_last(c)->flow, "other-service");
+  assert_string_equal(h_last(c)->state, "ask_x");
+
+  h_chat *d = *state;
+  samvad_session_destroy(d->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &d->s), 0);
+  SAY(d, "test-permit");
+  STATE(d, "choose_kind");
+
+  samvad_session_destroy(d->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &d->s), 0);
+  SAY(d, "OTHER SERVICE");
+  STATE(d, "ask_x");
+
+  samvad_session_destroy(d->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &d->s), 0);
+  TAP(d, "test-permit");
+  STATE(d, "choose_kind");
+  HAS(d, "1. New permit [new]\n2. Renewal [renew]\n3. Help [desk]");
+}
+
+static void menu_keywords(void **state) {
+  h_chat *c = *state;
+  SAY(c, "I want a licence please");
+  STATE(c, "ask_x");
+
+  samvad_session_destroy(c->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &c->s), 0);
+  /* "test permit" (11 characters) beats "other" (5). */
+  SAY(c, "other test permit");
+  STATE(c, "choose_kind");
+
+  samvad_session_destroy(c->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &c->s), 0);
+  /* Whole words only: "permits" and "otherwise" are not keywords. */
+  SAY(c, "permits otherwise");
+  HAS(c, "@not_understood\n@menu");
+  assert_null(samvad_session_flow(c->s));
+}
+
+static void menu_commands_outside(void **state) {
+  h_chat *c = *state;
+  SAY(c, "status");
+  HAS(c, "@status_none");
+  SAY(c, "help");
+  HAS(c, "@help_general");
+  SAY(c, "csc");
+  HAS(c, "@human");
+  SAY(c, "back");
+  HAS(c, "@back_nothing");
+  SAY(c, "hindi");
+  HAS(c, "@lang_switched:हि");
+  HAS(c, "@menu:हि");
+  assert_int_equal(h_media(c, "x.jpg"), 0);
+  HAS(c, "@media_unexpected:हि");
+}
+
+/* ---- Answers, validation, precedence --------------------------------------- */
+
+static void happy_path_and_application(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  STATE(c, "check");
+  HAS(c, "@summary_header\nKind: New permit\nName: Ravi Kumar\n"
+         "Date of birth: 12/03/1995\nCount: 2\nAgree: Yes\n"
+         "Home house: H.No. 12, Gali 3\nHome PIN: 110092\nPhoto: photo-1.jpg\n"
+         "Aadhaar: XXXX XXXX 2346\n\nS:check\n@summary_edit");
+  HASNT(c, "234123412346");
+  HAS(c, "1. All correct [confirm]\n2. Kind [edit_kind]\n3. Name [edit_name]");
+  TAP(c, "confirm");
+  const samvad_application *a = h_app(c);
+  assert_non_null(a);
+  assert_string_equal(a->service, "test-permit");
+  assert_int_equal(strncmp(a->id, "TP-2026-", 8), 0);
+  assert_int_equal(strlen(a->id), 16);
+  char want[64];
+  snprintf(want, sizeof want, "R:%s", a->id);
+  HAS(c, want);
+  HAS(c, "E:done");
+  assert_string_equal(h_answer(a, "kind"), "new");
+  assert_string_equal(h_answer(a, "name"), "Ravi Kumar");
+  assert_string_equal(h_answer(a, "dob"), "1995-03-12");
+  assert_string_equal(h_answer(a, "count"), "2");
+  assert_string_equal(h_answer(a, "agree"), "yes");
+  assert_string_equal(h_answer(a, "home_pin"), "110092");
+  assert_string_equal(h_answer(a, "photo"), "photo-1.jpg");
+  assert_string_equal(h_answer(a, "aadhaar"), "234123412346");
+  assert_null(h_answer(a, "reason"));
+  assert_int_equal(a->answer_count, 9);
+  /* Back at the menu, answers gone, the application remembered. */
+  assert_null(samvad_session_flow(c->s));
+}
+
+static void status_lists_applications(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  TAP(c, "confirm");
+  char ref[32];
+  snprintf(ref, sizeof ref, "%s", h_app(c)->id);
+  SAY(c, "स्थिति");
+  char line[80];
+  snprintf(line, sizeof line, "@status_line %s Test permit 15/01/2026", ref);
+  HAS(c, "@status_header\n");
+  HAS(c, line);
+  /* Inside a service, status re-asks the current question. */
+  SAY(c, "2");
+  SAY(c, "status");
+  HAS(c, line);
+  HAS(c, "Q:x");
+}
+
+static void reference_is_deterministic(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  TAP(c, "confirm");
+  char first[32];
+  snprintf(first, sizeof first, "%s", h_app(c)->id);
+
+  /* The same conversation at the same times: the same number. */
+  h_chat *d = calloc(1, sizeof *d);
+  d->cat = g_cat;
+  d->now = T0;
+  assert_int_equal(samvad_session_create(g_cat, NULL, &d->s), 0);
+  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  walk_to(d, "ask_aadhaar");
+  SAY(d, "2341 2341 2346");
+  TAP(d, "confirm");
+  assert_string_equal(h_app(d)->id, first);
+
+  /* Another answer: another number. */
+  samvad_session_destroy(d->s);
+  assert_int_equal(samvad_session_create(g_cat, NULL, &d->s), 0);
+  d->now = T0;
+  d->msg_no = 0;
+  walk_to(d, "ask_photo");
+  assert_int_equal(h_media(d, "photo-2.jpg"), 0);
+  SAY(d, "2341 2341 2346");
+  TAP(d, "confirm");
+  assert_string_not_equal(h_app(d)->id, first);
+  samvad_session_destroy(d->s);
+  samvad_replies_destroy(d->r);
+  free(d);
+}
+
+static void option_titled_like_a_command(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "choose_kind");
+  /* "Help" is an option here: rule 2 before rule 4. */
+  SAY(c, "help");
+  HAS(c, "I:desk");
+  HAS(c, "E:done");
+  HASNT(c, "@help_general");
+  assert_null(samvad_session_flow(c->s));
+  /* And in Hindi: "मदद" is both the Hindi title and a command word. */
+  SAY(c, "1");
+  SAY(c, "मदद");
+  HAS(c, "I:desk");
+}
+
+static void choice_by_title_either_language_and_digits(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "choose_kind");
+  SAY(c, "नवीनीकरण");
+  STATE(c, "ask_old_ref");
+  SAY(c, "back");
+  STATE(c, "choose_kind");
+  SAY(c, "renewal.");
+  STATE(c, "ask_old_ref");
+  SAY(c, "back");
+  SAY(c, "२");
+  STATE(c, "ask_old_ref");
+  SAY(c, "back");
+  SAY(c, "9");
+  HAS(c, "!choice\nQ:kind");
+  STATE(c, "choose_kind");
+}
+
+static void back_pain_is_an_answer(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_agree");
+  SAY(c, "nahi");
+  STATE(c, "ask_reason");
+  SAY(c, "back pain");
+  STATE(c, "home/house");
+  SAY(c, "back");
+  STATE(c, "ask_reason");
+  HASNT(c, "@back_nothing");
+}
+
+static void yesno_words_and_commands(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_agree");
+  HAS(c, "Q:agree\n1. Yes [yes]\n2. No [no]");
+  SAY(c, "help");
+  HAS(c, "!yesno\nQ:agree");
+  STATE(c, "ask_agree");
+  SAY(c, "हाँ");
+  STATE(c, "home/house");
+  SAY(c, "back");
+  STATE(c, "ask_agree");
+  SAY(c, "2");
+  STATE(c, "ask_reason");
+  SAY(c, "back");
+  TAP(c, "yes");
+  STATE(c, "home/house");
+  SAY(c, "back");
+  SAY(c, "maybe");
+  HAS(c, "!yesno\nQ:agree");
+}
+
+static void rejects_fill_placeholders(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_dob");
+  HAS(c, "Q:dob Ravi Kumar");
+  SAY(c, "01/01/2015");
+  HAS(c, "!age_too_low 18 15/01/2026");
+  SAY(c, "31/02/1990");
+  HAS(c, "!date_invalid");
+  SAY(c, "12/03/1995");
+  STATE(c, "ask_count");
+  SAY(c, "9");
+  HAS(c, "!int_range 1-5\nQ:count");
+}
+
+static void retry_limit_offers_help(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_name");
+  SAY(c, "R2D2");
+  HASNT(c, "@retry_limit");
+  SAY(c, "R2D2");
+  HASNT(c, "@retry_limit");
+  SAY(c, "R2D2");
+  HAS(c, "!name_chars\n@retry_limit\nH:name\nQ:name");
+  SAY(c, "R2D2");
+  HASNT(c, "@retry_limit"); /* the count starts again */
+}
+
+static void help_texts(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_name");
+  SAY(c, "help");
+  HAS(c, "H:name\nQ:name");
+  SAY(c, "Ravi");
+  SAY(c, "मदद");
+  HAS(c, "!date_format\nQ:dob");
+  SAY(c, "12/03/1995");
+  SAY(c, "help");
+  HAS(c, "!int_range 1-5\nQ:count");
+  SAY(c, "csc");
+  HAS(c, "@human\nQ:count");
+}
+
+static void back_undoes_answers(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "choose_kind");
+  SAY(c, "back");
+  HAS(c, "@back_nothing\nQ:kind");
+  walk_to(c, "ask_count");
+  SAY(c, "वापस");
+  STATE(c, "ask_dob");
+  HAS(c, "Q:dob Ravi Kumar");
+  SAY(c, "back");
+  STATE(c, "ask_name");
+  HAS(c, "Q:name");
+  SAY(c, "back");
+  STATE(c, "choose_kind");
+  SAY(c, "back");
+  HAS(c, "@back_nothing");
+}
+
+static void cancel_asks_first(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "choose_kind");
+  /* Nothing answered yet: cancelled at once. */
+  SAY(c, "cancel");
+  HAS(c, "@cancelled\n@menu");
+  assert_null(samvad_session_flow(c->s));
+
+  walk_to(c, "ask_dob");
+  SAY(c, "cancel");
+  HAS(c, "@cancel_confirm\n1. Yes [yes]\n2. No [no]");
+  STATE(c, "ask_dob");
+  SAY(c, "what");
+  HAS(c, "!yesno\n@cancel_confirm");
+  SAY(c, "no");
+  HAS(c, "@cancel_kept\nQ:dob Ravi Kumar");
+  SAY(c, "रद्द");
+  TAP(c, "yes");
+  HAS(c, "@cancelled\n@menu");
+  assert_null(samvad_session_flow(c->s));
+  assert_int_equal(c->s->answer_count, 0);
+
+  /* "menu" with answers given asks the same question. */
+  walk_to(c, "ask_dob");
+  SAY(c, "menu");
+  HAS(c, "@cancel_confirm");
+  SAY(c, "हाँ");
+  HAS(c, "@cancelled");
+}
+
+static void media_answers(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_name");
+  assert_int_equal(h_media(c, "doc.pdf"), 0);
+  HAS(c, "@media_unexpected\nQ:name");
+  STATE(c, "ask_name");
+  walk_to(c, "ask_photo");
+  SAY(c, "here it is");
+  HAS(c, "!media");
+  STATE(c, "ask_photo");
+  assert_int_equal(h_media(c, "/tmp/photo.jpg"), 0);
+  STATE(c, "ask_aadhaar");
+}
+
+static void inform_and_branch(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  SAY(c, "4");
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  HAS(c, "I:many 4\n@summary_header");
+}
+
+static void summary_edit_one_answer(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  TAP(c, "edit_name");
+  STATE(c, "ask_name");
+  HAS(c, "Q:name");
+  SAY(c, "Sita Devi");
+  /* Straight back to the summary: nothing else is asked again. */
+  STATE(c, "check");
+  HAS(c, "Name: Sita Devi\n");
+  /* By label, and back without changing. */
+  SAY(c, "Date of birth");
+  STATE(c, "ask_dob");
+  SAY(c, "back");
+  STATE(c, "check");
+  HAS(c, "Date of birth: 12/03/1995");
+  /* By number: 1 confirms. */
+  SAY(c, "1");
+  assert_non_null(h_app(c));
+  assert_string_equal(h_answer(h_app(c), "name"), "Sita Devi");
+}
+
+static void summary_edit_changes_branch(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  TAP(c, "edit_agree");
+  STATE(c, "ask_agree");
+  SAY(c, "no");
+  /* The new branch's question is asked, then on to the summary. */
+  STATE(c, "ask_reason");
+  SAY(c, "back pain");
+  STATE(c, "check");
+  HAS(c, "Agree: No\nReason: back pain\nHome house");
+  /* Switch back: the reason is off the path, so neither shown nor sent. */
+  TAP(c, "edit_agree");
+  TAP(c, "yes");
+  STATE(c, "check");
+  HASNT(c, "Reason");
+  TAP(c, "confirm");
+  assert_null(h_answer(h_app(c), "reason"));
+  assert_string_equal(h_answer(h_app(c), "agree"), "yes");
+}
+
+static void summary_edit_choice_changes_branch(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  TAP(c, "edit_kind");
+  TAP(c, "renew");
+  STATE(c, "ask_old_ref");
+  SAY(c, "OLD-123");
+  STATE(c, "check");
+  HAS(c, "Kind: Renewal\nOld reference: OLD-123\nName: Ravi Kumar");
+}
+
+/* ---- Time ----------------------------------------------------------------- */
+
+static void idle_resume_continue_and_restart(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  c->now += 11 * 60; /* the service's idle time is 10 minutes */
+  SAY(c, "3");
+  HAS(c, "@idle_resume Test permit\n1. Continue [continue]\n2. Start over [restart]");
+  STATE(c, "ask_count");
+  SAY(c, "1");
+  HAS(c, "Q:count");
+  SAY(c, "3");
+  STATE(c, "ask_agree");
+
+  c->now += 11 * 60;
+  SAY(c, "yes");
+  HAS(c, "@idle_resume");
+  TAP(c, "restart");
+  HAS(c, "Q:kind");
+  STATE(c, "choose_kind");
+  assert_int_equal(c->s->answer_count, 0);
+
+  /* An answer instead of a choice carries on with the question. */
+  walk_to(c, "ask_count");
+  c->now += 11 * 60;
+  SAY(c, "status");
+  HAS(c, "@idle_resume");
+  SAY(c, "4");
+  STATE(c, "ask_agree");
+}
+
+static void expiry_drops_the_application(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  c->now += 2 * 3600; /* the service expires after an hour */
+  SAY(c, "hi");
+  HAS(c, "@expired\n@welcome\n@menu");
+  assert_null(samvad_session_flow(c->s));
+  assert_int_equal(c->s->answer_count, 0);
+  /* A keyword after expiry starts afresh. */
+  walk_to(c, "ask_count");
+  c->now += 2 * 3600;
+  SAY(c, "other");
+  HAS(c, "@expired\n@service_intro Other service");
+  STATE(c, "ask_x");
+}
+
+/* ---- Specs that change under a session ------------------------------------- */
+
+static void spec_changed_state_gone(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  unsigned char buf[1024];
+  size_t len;
+  assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
+
+  samvad_catalogue *cat2 = h_load("ask_count", "ask_number");
+  assert_non_null(cat2);
+  samvad_session *s2 = NULL;
+  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
+  h_chat *d = calloc(1, sizeof *d);
+  d->cat = cat2;
+  d->s = s2;
+  d->now = c->now;
+  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  SAY(d, "3");
+  HAS(d, "@spec_changed\nQ:kind");
+  STATE(d, "choose_kind");
+  assert_int_equal(d->s->answer_count, 0);
+  samvad_session_destroy(d->s);
+  samvad_replies_destroy(d->r);
+  free(d);
+  samvad_catalogue_destroy(cat2);
+}
+
+static void spec_changed_state_kept(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  unsigned char buf[1024];
+  size_t len;
+  assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
+
+  /* Another prompt and a renamed variable: the place survives, the answer
+   * of the vanished variable does not. */
+  samvad_catalogue *cat2 = h_load("\"dob\"", "\"birth_date\"");
+  assert_non_null(cat2);
+  samvad_session *s2 = NULL;
+  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
+  h_chat *d = calloc(1, sizeof *d);
+  d->cat = cat2;
+  d->s = s2;
+  d->now = c->now;
+  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  STATE(d, "ask_count");
+  assert_int_equal(d->s->answer_count, 2); /* kind, name */
+  SAY(d, "3");
+  HASNT(d, "@spec_changed");
+  STATE(d, "ask_agree");
+  samvad_session_destroy(d->s);
+  samvad_replies_destroy(d->r);
+  free(d);
+  samvad_catalogue_destroy(cat2);
+}
+
+static void spec_changed_service_gone(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  unsigned char buf[1024];
+  size_t len;
+  assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
+  samvad_catalogue *cat2 =
+      h_load_without("test-permit.json", "\"test-permit\",", "");
+  assert_non_null(cat2);
+  samvad_session *s2 = NULL;
+  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
+  assert_null(samvad_session_flow(s2));
+  h_chat *d = calloc(1, sizeof *d);
+  d->cat = cat2;
+  d->s = s2;
+  d->now = c->now;
+  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  SAY(d, "3");
+  HAS(d, "@spec_changed\n@not_understood\n@menu\n1. Other service");
+  assert_null(samvad_session_flow(d->s));
+  samvad_session_destroy(d->s);
+  samvad_replies_destroy(d->r);
+  free(d);
+  samvad_catalogue_destroy(cat2);
+}
+
+/* ---- Bad input and failures ------------------------------------------------ */
+
+static void invalid_utf8_is_not_understood(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_name");
+  assert_int_equal(h_say_n(c, "R\xff\xfe" "avi", 6), 0);
+  HAS(c, "@not_understood\nQ:name");
+  STATE(c, "ask_name");
+}
+
+static void limits_and_misuse(void **state) {
+  h_chat *c = *state;
+  char *big = malloc(SAMVAD_MAX_MESSAGE_BYTES + 1);
+  memset(big, 'a', SAMVAD_MAX_MESSAGE_BYTES + 1);
+  assert_int_equal(h_say_n(c, big, SAMVAD_MAX_MESSAGE_BYTES + 1),
+                   SAMVAD_ELIMIT);
+  assert_int_equal(samvad_replies_count(c->r), 0);
+  /* The largest message is fine. */
+  assert_int_equal(h_say_n(c, big, SAMVAD_MAX_MESSAGE_BYTES), 0);
+  HAS(c, "@not_understood");
+  free(big);
+  samvad_message m = {.kind = SAMVAD_MSG_OPTION, .option_id = NULL};
+  assert_int_equal(samvad_step(g_cat, c->s, &m, c->now, c->r), SAMVAD_EINVAL);
+  m.kind = (samvad_message_kind)7;
+  assert_int_equal(samvad_step(g_cat, c->s, &m, c->now, c->r), SAMVAD_EINVAL);
+  assert_int_equal(samvad_step(NULL, c->s, &m, c->now, c->r), SAMVAD_EINVAL);
+  /* An empty text is just not understood. */
+  assert_int_equal(h_say_n(c, NULL, 0), 0);
+  HAS(c, "@not_understood");
+  /* A tapped option nobody offered. */
+  walk_to(c, "ask_name");
+  TAP(c, "renew");
+  HAS(c, "@not_understood\nQ:name");
+}
+
+/* An allocator that fails after a budget of calls. */
+typedef struct budget {
+  long left;
+} budget;
+static void *b_malloc(void *ctx, size_t n) {
+  budget *b = ctx;
+  return b->left-- > 0 ? malloc(n) : NULL;
+}
+static void *b_realloc(void *ctx, void *p, size_t n) {
+  budget *b = ctx;
+  return b->left-- > 0 ? realloc(p, n) : NULL;
+}
+static void b_free(void *ctx, void *p) {
+  (void)ctx;
+  free(p);
+}
+
+static void out_of_memory_leaves_session_unchanged(void **state) {
+  (void)state;
+  /* A summary header longer than the reply buffer's first reservation, so
+   * that the buffer must grow in the middle of the step, after the answer
+   * was saved and the state moved on. */
+  char *longer = malloc(6000);
+  strcpy(longer, "\"@summary_header ");
+  memset(longer + 17, 'x', 5000);
+  strcpy(longer + 5017, "\"");
+  samvad_catalogue *cat = h_load("\"@summary_header\"", longer);
+  free(longer);
+  assert_non_null(cat);
+  h_chat *c = calloc(1, sizeof *c);
+  c->cat = cat;
+  c->now = T0;
+  assert_int_equal(samvad_session_create(cat, NULL, &c->s), 0);
+  assert_int_equal(samvad_replies_create(NULL, &c->r), 0);
+  walk_to(c, "ask_aadhaar");
+  unsigned char before[2048], after[2048];
+  size_t blen, alen;
+  assert_int_equal(samvad_session_save(c->s, before, sizeof before, &blen), 0);
+  bool ok = false;
+  int failures = 0;
+  for (long n = 0; n < 40 && !ok; n++) {
+    budget b = {n};
+    samvad_allocator al = {b_malloc, b_realloc, b_free, &b};
+    samvad_replies *r = NULL;
+    if (samvad_replies_create(&al, &r) != 0)
+      continue;
+    samvad_message m = {.kind = SAMVAD_MSG_TEXT, .id = "x",
+                        .text = "2341 2341 2346", .text_len = 14};
+    int rc = samvad_step(cat, c->s, &m, c->now, r);
+    if (rc == 0) {
+      ok = true;
+      STATE(c, "check");
+      const samvad_reply *rep = samvad_replies_get(r, 0);
+      assert_int_equal(strncmp(rep->text, "@summary_header xxxx", 20), 0);
+      assert_string_equal(rep->options[0].id, "confirm");
+      assert_string_equal(rep->options[9].id, "edit_aadhaar");
+    } else {
+      failures++;
+      assert_int_equal(rc, SAMVAD_ENOMEM);
+      assert_int_equal(samvad_replies_count(r), 0);
+      assert_int_equal(samvad_session_save(c->s, after, sizeof after, &alen),
+                       0);
+      assert_int_equal(alen, blen);
+      assert_memory_equal(before, after, blen);
+      STATE(c, "ask_aadhaar");
+    }
+    samvad_replies_destroy(r);
+  }
+  assert_true(ok);
+  assert_true(failures >= 2);
+  samvad_session_destroy(c->s);
+  samvad_replies_destroy(c->r);
+  free(c);
+  samvad_catalogue_destroy(cat);
+}
+
+static void command_filter(void **state) {
+  h_chat *c = *state;
+  samvad_catalogue *cat = h_load(NULL, NULL);
+  assert_non_null(cat);
+  sv_catalogue_index(cat);
+  assert_true(sv_may_be_command_start(cat, 'b'));      /* back */
+  assert_true(sv_may_be_command_start(cat, 0xE0));     /* वापस */
+  assert_false(sv_may_be_command_start(cat, '1'));     /* no word starts so */
+  samvad_catalogue_destroy(cat);
+  /* Whatever the filter, a command typed at a typed question still runs,
+   * padded with spaces, in capitals or with Devanagari. */
+  walk_to(c, "ask_count");
+  SAY(c, "  BACK!  ");
+  STATE(c, "ask_dob");
+  SAY(c, "\xe2\x80\x8bवापस");
+  STATE(c, "ask_name");
+}
+
+static void replies_reuse_and_pointers(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  /* Many options in one step: pointers stay valid after growth. */
+  const samvad_reply *r = h_last(c);
+  assert_true(r->option_count >= 10);
+  assert_string_equal(r->options[0].id, "confirm");
+  assert_string_equal(r->options[r->option_count - 1].id, "edit_aadhaar");
+  assert_null(samvad_replies_get(c->r, 99));
+  assert_int_equal(samvad_replies_count(NULL), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+      T(lang_english_by_default),
+      T(lang_hindi_from_devanagari),
+      T(lang_hindi_from_romanised_words),
+      T(lang_set_explicitly),
+      T(lang_switch_mid_flow_reasks),
+      T(menu_by_number_id_title_tap),
+      T(menu_keywords),
+      T(menu_commands_outside),
+      T(happy_path_and_application),
+      T(status_lists_applications),
+      T(reference_is_deterministic),
+      T(option_titled_like_a_command),
+      T(choice_by_title_either_language_and_digits),
+      T(back_pain_is_an_answer),
+      T(yesno_words_and_commands),
+      T(rejects_fill_placeholders),
+      T(retry_limit_offers_help),
+      T(help_texts),
+      T(back_undoes_answers),
+      T(cancel_asks_first),
+      T(media_answers),
+      T(inform_and_branch),
+      T(summary_edit_one_answer),
+      T(summary_edit_changes_branch),
+      T(summary_edit_choice_changes_branch),
+      T(idle_resume_continue_and_restart),
+      T(expiry_drops_the_application),
+      T(spec_changed_state_gone),
+      T(spec_changed_state_kept),
+      T(spec_changed_service_gone),
+      T(invalid_utf8_is_not_understood),
+      T(limits_and_misuse),
+      T(out_of_memory_leaves_session_unchanged),
+      T(command_filter),
+      T(replies_reuse_and_pointers),
+#undef T
+  };
+  int failed = cmocka_run_group_tests_name("engine", tests, group_setup,
+                                           group_teardown);
+  failed += cmocka_run_group_tests_name("engine, command filter", tests,
+                                        group_setup_indexed, group_teardown);
+  return failed;
+}
