@@ -134,11 +134,12 @@ int sv_yes_no(const sv_ctx *c) {
   return -1;
 }
 
-static bool is_boundary(const char *s, size_t len, size_t at) {
-  if (at == 0 || at >= len)
-    return true;
-  unsigned char ch = (unsigned char)s[at];
-  return ch < 0x80 && !((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'));
+/* Separates words: ASCII other than letters and digits (Devanagari text
+ * has no such marks inside words, and its danda is dropped by folding at
+ * the end; elsewhere it is rare enough not to matter). */
+static bool is_sep(char ch) {
+  unsigned char u = (unsigned char)ch;
+  return u < 0x80 && !((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9'));
 }
 
 /* Characters of keyword kw found as whole words in the folded message. */
@@ -148,8 +149,8 @@ static long keyword_score(const sv_ctx *c, const char *kw) {
     return 0;
   for (size_t at = 0; at + kl <= c->fold_len; at++) {
     if (memcmp(c->fold + at, kw, kl) == 0 &&
-        (at == 0 || is_boundary(c->fold, c->fold_len, at - 1)) &&
-        is_boundary(c->fold, c->fold_len, at + kl))
+        (at == 0 || is_sep(c->fold[at - 1])) &&
+        (at + kl == c->fold_len || is_sep(c->fold[at + kl])))
       return sv_utf8_count(kw, kl);
   }
   return 0;
@@ -180,12 +181,10 @@ int sv_match_keywords(const sv_ctx *c) {
 static bool has_hindi_word(const sv_ctx *c) {
   size_t i = 0;
   while (i < c->fold_len) {
-    while (i < c->fold_len && is_boundary(c->fold, c->fold_len, i) &&
-           (unsigned char)c->fold[i] < 0x80)
+    while (i < c->fold_len && is_sep(c->fold[i]))
       i++;
     size_t j = i;
-    while (j < c->fold_len && !(is_boundary(c->fold, c->fold_len, j) &&
-                                (unsigned char)c->fold[j] < 0x80))
+    while (j < c->fold_len && !is_sep(c->fold[j]))
       j++;
     for (size_t k = 0; j > i && k < c->cat->hindi_word_count; k++)
       if (sv_eq_word(c->cat->hindi_words[k], c->fold + i, j - i))

@@ -423,6 +423,7 @@ done:;
     return rc;
   }
   b.c->arena = cat;
+  sv_catalogue_index(b.c);
   *out = b.c;
   return SAMVAD_OK;
 }

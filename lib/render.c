@@ -340,9 +340,6 @@ typedef struct input_kv {
   char buf[5][24];
 } input_kv;
 
-static int32_t bound_day(const sv_ctx *c, const sv_date_bound *b) {
-  return b->kind == SV_BOUND_TODAY ? c->today + b->days : b->days;
-}
 
 static size_t fill_input_kv(const sv_ctx *c, const sv_input *in,
                             input_kv *k) {
@@ -351,9 +348,9 @@ static size_t fill_input_kv(const sv_ctx *c, const sv_input *in,
   size_t n[5] = {0, 0, 0, 0, 0};
   if (in->type == SV_IN_DATE) {
     if (in->date_min.kind != SV_BOUND_NONE)
-      n[0] = fmt_date(k->buf[0], bound_day(c, &in->date_min), false);
+      n[0] = fmt_date(k->buf[0], sv_bound_day(&in->date_min, c->today), false);
     if (in->date_max.kind != SV_BOUND_NONE)
-      n[1] = fmt_date(k->buf[1], bound_day(c, &in->date_max), false);
+      n[1] = fmt_date(k->buf[1], sv_bound_day(&in->date_max, c->today), false);
   } else {
     n[0] = sv_fmt_int(k->buf[0], in->min);
     n[1] = sv_fmt_int(k->buf[1], in->max);

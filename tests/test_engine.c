@@ -102,6 +102,25 @@ static void lang_hindi_from_romanised_words(void **state) {
   STATE(c, "choose_kind");
 }
 
+static void lang_hindi_from_one_romanised_word(void **state) {
+  h_chat *c = *state;
+  SAY(c, "namaste");
+  HAS(c, "@welcome:हि");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_HI);
+}
+
+static void lang_english_when_hindi_word_is_inside_another(void **state) {
+  h_chat *c = *state;
+  SAY(c, "xnamaste");
+  assert_int_equal(samvad_session_lang(c->s), SAMVAD_LANG_EN);
+  /* Keywords too are whole words only, wherever they stand. */
+  HAS(c, "@not_understood");
+  SAY(c, "xpermit");
+  HAS(c, "@not_understood");
+  SAY(c, "permit.");
+  STATE(c, "choose_kind");
+}
+
 static void lang_set_explicitly(void **state) {
   h_chat *c = *state;
   samvad_session_set_lang(c->s, SAMVAD_LANG_HI);
@@ -794,6 +813,8 @@ int main(void) {
       T(lang_english_by_default),
       T(lang_hindi_from_devanagari),
       T(lang_hindi_from_romanised_words),
+      T(lang_hindi_from_one_romanised_word),
+      T(lang_english_when_hindi_word_is_inside_another),
       T(lang_set_explicitly),
       T(lang_switch_mid_flow_reasks),
       T(menu_by_number_id_title_tap),
