@@ -4,7 +4,7 @@
 # machine); as another user it only reports what is missing.
 set -eu
 build="build-essential cmake pkg-config libyajl-dev libsodium-dev libqrencode-dev zlib1g-dev"
-tests="libcmocka-dev clang valgrind"
+tests="libcmocka-dev clang libclang-rt-14-dev valgrind"
 [ "${1:-}" = "--build-only" ] && tests=""
 missing=""
 for p in $build $tests; do

@@ -2,13 +2,13 @@
 # scripts/valgrind-tests.sh BUILD_DIR - runs every unit test and a gateway
 # replay under valgrind; any leak or memory error fails the run.
 set -eu
-build=${1:-build}
+build=$(cd "${1:-build}" && pwd)
 src=$(cd "$(dirname "$0")/.." && pwd)
 vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
 status=0
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue
-  if ! (cd "$build/tests" && $vg "$t" >/dev/null 2>"$t.valgrind.log"); then
+  if ! (cd "$build/tests" && $vg "$t" >"$t.valgrind.log" 2>&1); then
     echo "valgrind: $(basename "$t") failed:"; cat "$t.valgrind.log"; status=1
   else
     echo "valgrind: $(basename "$t") clean"
@@ -16,14 +16,14 @@ for t in "$build"/tests/test_*; do
 done
 if [ -f "$src/tests/cli/gateway-sample.jsonl" ]; then
   if ! $vg "$build/samvad" gateway --specs "$src/fsm-specs" \
-      <"$src/tests/cli/gateway-sample.jsonl" >/dev/null 2>"$build/gateway.valgrind.log"; then
+      <"$src/tests/cli/gateway-sample.jsonl" >"$build/gateway.valgrind.log" 2>&1; then
     echo "valgrind: samvad gateway failed:"; cat "$build/gateway.valgrind.log"; status=1
   else
     echo "valgrind: samvad gateway clean"
   fi
 fi
 if ! $vg "$build/samvad" test --specs "$src/fsm-specs" "$src/fsm-specs" \
-    >/dev/null 2>"$build/transcripts.valgrind.log"; then
+    >"$build/transcripts.valgrind.log" 2>&1; then
   echo "valgrind: samvad test failed:"; cat "$build/transcripts.valgrind.log"; status=1
 else
   echo "valgrind: samvad test clean"
