@@ -193,7 +193,8 @@ static bool summary_confirm(const sv_ctx *c) {
   return c->has_fold &&
          (sv_number_of(c, 1) == 1 || sv_is_id(c, "confirm") ||
           sv_yesno(c->fold, c->fold_len) == 1 ||
-          sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_SUMMARY_CONFIRM]));
+          sv_eq_folded_any(c,
+                           c->cat->messages_folded[SV_MSG_SUMMARY_CONFIRM]));
 }
 
 /* At a summary: which of the n answers shown to correct (by tap, number
@@ -217,7 +218,7 @@ static int summary_edit(const sv_ctx *c, const uint16_t *vars, size_t n) {
     const sv_var *var = &svc->vars[vars[k]];
     if ((c->fold_len > 5 && memcmp(c->fold, "edit_", 5) == 0 &&
          sv_eq_word(var->name, c->fold + 5, c->fold_len - 5)) ||
-        sv_eq_text_any_lang(c, &svc->states[var->state].label))
+        sv_eq_folded_any(c, svc->states[var->state].label_folded))
       return (int)k;
   }
   return -1;
@@ -258,6 +259,13 @@ static void typed_answer(sv_ctx *c, const sv_state *st) {
   sv_reject why = sv_validate(in, c->text, c->text_len, c->today, age_ref,
                               scratch, cap, &v);
   if (why != SV_OK) {
+    /* Every validator decodes all it accepts, so only a refused answer
+     * can be invalid UTF-8, which is not understood rather than wrong. */
+    if (c->text_unchecked && !sv_utf8_valid(c->text, c->text_len)) {
+      sv_say(c, SV_MSG_NOT_UNDERSTOOD, NULL, 0);
+      sv_reask(c);
+      return;
+    }
     refuse(c, why);
     return;
   }
@@ -363,10 +371,12 @@ static void step_resume(sv_ctx *c) {
     if (k)
       pick = k == 1 ? 1 : 0;
     else if (sv_is_id(c, "continue") ||
-             sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_IDLE_CONTINUE]))
+             sv_eq_folded_any(c,
+                              c->cat->messages_folded[SV_MSG_IDLE_CONTINUE]))
       pick = 1;
     else if (sv_is_id(c, "restart") ||
-             sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_IDLE_RESTART]))
+             sv_eq_folded_any(c,
+                              c->cat->messages_folded[SV_MSG_IDLE_RESTART]))
       pick = 0;
     else
       pick = sv_yesno(c->fold, c->fold_len);
@@ -490,16 +500,7 @@ static bool needs_fold(const sv_ctx *c, const samvad_message *m) {
   const sv_state *st = &c->svc->states[s->state];
   if (st->kind != SV_ST_ASK || st->input.type == SV_IN_YESNO)
     return true;
-  /* The first folded byte, from a short prefix (a cut character or a
-   * prefix of only spaces means: fold it all). */
-  char buf[24];
-  size_t n = m->text_len < 16 ? m->text_len : 16;
-  while (n > 0 && n < m->text_len && ((unsigned char)m->text[n] & 0xC0) == 0x80)
-    n--; /* not inside a character */
-  long k = m->text ? sv_fold(m->text, n, buf, sizeof buf) : -1;
-  if (k <= 0)
-    return true;
-  return sv_may_be_command_start(c->cat, (unsigned char)buf[0]);
+  return !m->text || sv_may_be_command(c->cat, m->text, m->text_len);
 }
 
 int samvad_step(const samvad_catalogue *cat, samvad_session *s,
@@ -526,21 +527,20 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
   c.today = (int32_t)floor_div(now + cat->utc_offset_seconds, 86400);
   c.text = NULL;
   c.text_len = 0;
+  c.text_unchecked = false;
   c.fold_len = 0;
   c.has_fold = false;
   c.skip_answered = false;
+  c.seen_informs = NULL;
   bool bad_text = false;
   size_t need = 64;
   if (msg->kind == SAMVAD_MSG_TEXT && !needs_fold(&c, msg)) {
-    /* The hot path: a typed answer that cannot be a command word. */
-    const char *t = msg->text ? msg->text : "";
-    if (sv_utf8_valid(t, msg->text_len)) {
-      c.text = t;
-      c.text_len = msg->text_len;
-      need += 2 * msg->text_len;
-    } else {
-      bad_text = true;
-    }
+    /* The hot path: a typed answer that cannot be a command word. It
+     * goes straight to its validator, which checks its UTF-8 too. */
+    c.text = msg->text ? msg->text : "";
+    c.text_len = msg->text_len;
+    c.text_unchecked = true;
+    need += 2 * msg->text_len;
   } else if (msg->kind == SAMVAD_MSG_TEXT) {
     const char *t = msg->text ? msg->text : "";
     /* The fold buffer always has room, so a failed fold means invalid
@@ -570,6 +570,8 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
     return SAMVAD_ENOMEM;
   samvad_session undo;
   sv_session_snapshot(s, &undo);
+  c.undo = &undo;
+  c.apps_saved = false;
   for (int attempt = 0;; attempt++) {
     sv_out_init(&c.out, out);
     run(&c, bad_text);
@@ -577,7 +579,8 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
     sv_out_finish(&c.out);
     if (!c.out.overflow)
       break;
-    sv_session_rollback(s, &undo);
+    sv_session_rollback(s, &undo, c.apps_saved);
+    c.apps_saved = false;
     out->count = 0;
     if (attempt == 24 || !sv_out_grow(out, &c.out))
       return SAMVAD_ENOMEM;

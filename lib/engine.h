@@ -7,6 +7,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 /* ---- Reply builder (replies.c) -------------------------------------------
  * Replies are written into buffers reserved before the step; the buffers
  * never move while a step runs, so replies point straight into them, and
@@ -18,6 +20,7 @@ typedef struct sv_out {
   samvad_replies *r;
   bool overflow;     /* ran out of reserved room: grow and run again */
   bool text_open;    /* the last reply's text is still being written */
+  bool opts_fixed;   /* the last reply's options are a catalogue array */
   size_t text_start; /* where the open reply's text starts */
   const char *fixed; /* the open reply's text is this catalogue string */
   size_t need_text, need_items, need_options, need_answers;
@@ -30,8 +33,18 @@ bool sv_out_grow(samvad_replies *r, const sv_out *o);
 /* Starts a reply; flow and state are catalogue strings or NULL. */
 void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
                   const char *state);
-void sv_out_put(sv_out *o, const char *s, size_t n);
-void sv_out_putc(sv_out *o, char c);
+void sv_out_put_slow(sv_out *o, const char *s, size_t n);
+/* Appends n bytes to the open reply's text. */
+static inline void sv_out_put(sv_out *o, const char *s, size_t n) {
+  samvad_replies *r = o->r;
+  if (!o->fixed && !o->overflow && r->text_len + n < r->text_cap) {
+    memcpy(r->text + r->text_len, s, n);
+    r->text_len += n;
+    return;
+  }
+  sv_out_put_slow(o, s, n);
+}
+static inline void sv_out_putc(sv_out *o, char c) { sv_out_put(o, &c, 1); }
 void sv_out_puts(sv_out *o, const char *s);
 /* The open reply has no text yet. */
 bool sv_out_empty(const sv_out *o);
@@ -43,9 +56,13 @@ void sv_out_close_text(sv_out *o);
 /* Adds an option to the last reply. id and title must outlive the step
  * (catalogue strings or literals). */
 void sv_out_option(sv_out *o, const char *id, const char *title);
-/* The same with an id built for this step (copied). */
-void sv_out_option_copy(sv_out *o, const char *id, size_t id_len,
-                        const char *title);
+/* Adds n options to the last reply and returns them for the caller to
+ * fill in (ids and titles outliving the step); NULL when they do not fit
+ * (the step is then run again with more room). */
+samvad_option *sv_out_options_add(sv_out *o, size_t n);
+/* Gives the last reply, which has no options yet, all of its options at
+ * once: n entries of a catalogue array that outlives the step. */
+void sv_out_options_fixed(sv_out *o, const samvad_option *opts, size_t n);
 /* Marks the last reply as announcing an application (ref is copied). */
 void sv_out_application(sv_out *o, const char *ref, const char *service);
 /* Adds an answer to the application; the value is the text written since
@@ -67,10 +84,15 @@ typedef struct sv_ctx {
   sv_out out;
   const char *text;          /* the message text (valid UTF-8) or NULL */
   size_t text_len;
+  bool text_unchecked;       /* text not yet checked for valid UTF-8 */
   char fold[SV_FOLD_CAP];    /* the text folded for matching */
   size_t fold_len;
   bool has_fold;             /* fold holds something usable */
   bool skip_answered;        /* after an edit: pass answered questions */
+  const uint8_t *seen_informs; /* after an edit: bit per inform state the
+                                  citizen passed before (else NULL) */
+  samvad_session *undo;      /* the step's undo copy (or NULL) */
+  bool apps_saved;           /* the applications are in undo too */
 } sv_ctx;
 
 /* A named value for a template placeholder that is not an answer. */
@@ -99,7 +121,10 @@ void sv_render_value_plain(sv_ctx *c, const sv_var *var, const sv_value *v);
  * as one reply. */
 void sv_render_question(sv_ctx *c);
 void sv_render_menu(sv_ctx *c);
+/* A service's introduction: the one rendered at load time when there is
+ * one, else composed now (sv_render_intro_text). */
 void sv_render_intro(sv_ctx *c);
+void sv_render_intro_text(sv_ctx *c);
 void sv_render_summary(sv_ctx *c, const uint16_t *vars, size_t n);
 void sv_render_help(sv_ctx *c);
 /* A refusal of the current question's answer, as its own reply. */
@@ -117,8 +142,17 @@ const char *sv_cur_state(const sv_ctx *c);
 /* Enters state st (passing branch/inform/submit states) and stops at the
  * next waiting state, rendering its prompt, or at an end. */
 void sv_enter(sv_ctx *c, uint16_t st);
-/* Follows the transitions of state st; -1 when none applies. */
-int sv_follow(sv_ctx *c, uint16_t st);
+/* Follows the transitions of state st; -1 when none applies. Inline: the
+ * path walks of the summary and of a submission call it for every state. */
+static inline int sv_follow(sv_ctx *c, uint16_t st) {
+  const sv_service *svc = c->svc;
+  const sv_state *x = &svc->states[st];
+  const sv_transition *t = c->cat->transitions + x->next;
+  for (uint32_t k = 0; k < x->next_count; k++, t++)
+    if (t->cond < 0 || sv_expr_eval(c->cat, svc, t->cond, c->s, c->today))
+      return t->target < svc->state_count ? t->target : -1;
+  return -1;
+}
 /* Starts service svc from its start state, after its introduction. */
 void sv_start_service(sv_ctx *c, int svc, bool intro);
 /* Leaves the service: answers dropped, back outside at the menu. */
@@ -135,13 +169,35 @@ void sv_reask(sv_ctx *c);
 /* ---- Reading the message (engine_match.c) ------------------------------- */
 /* w (NUL-terminated) equals s[0..n). */
 bool sv_eq_word(const char *w, const char *s, size_t n);
-/* The folded message equals text t folded, in either language. */
-bool sv_eq_text_any_lang(const sv_ctx *c, const sv_text *t);
+/* The folded message equals one of a text's folded forms (one per
+ * language, precomputed by sv_catalogue_index; NULL matches nothing). */
+bool sv_eq_folded_any(const sv_ctx *c,
+                      const char *const folded[SAMVAD_LANG_COUNT]);
+/* FNV-1a of a folded word, and whether both of its two bit positions are
+ * set in a 1024-bit Bloom filter. */
+static inline uint32_t sv_bloom_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+static inline bool sv_bloom_has(const uint64_t *bloom, uint32_t h) {
+  unsigned a = h & 1023, b = (h >> 10) & 1023;
+  return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
+}
 /* The message is only a number 1..count (any digits): the number, else 0. */
 size_t sv_number_of(const sv_ctx *c, size_t count);
 /* The tapped option id, or the folded text, equals id. */
 bool sv_is_id(const sv_ctx *c, const char *id);
 sv_command sv_match_command(const sv_ctx *c);
+/* Whether text, once folded, can be a command word: false when its first
+ * SV_CMD_PREFIX_CHARS folded characters start no command word (always
+ * true before sv_catalogue_index). Folds only those characters. Four
+ * code points tell most answers from command words even in Devanagari,
+ * where vowel signs are characters of their own ("अंजलि" and "अंग्रेज़ी"
+ * share two). */
+bool sv_may_be_command(const samvad_catalogue *c, const char *text,
+                       size_t len);
 /* Whether a folded message starting with byte b can be a command word
  * (always true before sv_catalogue_index). */
 bool sv_may_be_command_start(const samvad_catalogue *c, unsigned char b);
@@ -179,8 +235,11 @@ void sv_session_set_answer(samvad_session *s, uint16_t var,
 /* A fresh session (no language, outside any service). */
 int sv_session_new(const samvad_catalogue *c, const samvad_allocator *a,
                    samvad_session **out);
-/* Saves the step's undo copy, and restores it. */
+/* Saves the step's undo copy, and restores it. The copy leaves out the
+ * applications: a step that changes them saves them into hdr first and
+ * says so with apps_saved. */
 void sv_session_snapshot(samvad_session *s, samvad_session *hdr);
-void sv_session_rollback(samvad_session *s, const samvad_session *hdr);
+void sv_session_rollback(samvad_session *s, const samvad_session *hdr,
+                         bool apps_saved);
 
 #endif /* SAMVAD_ENGINE_H */

@@ -7,20 +7,6 @@
 
 #include <string.h>
 
-int sv_follow(sv_ctx *c, uint16_t st) {
-  const sv_state *x = &c->svc->states[st];
-  for (uint32_t k = 0; k < x->next_count; k++) {
-    const sv_transition *t = &c->cat->transitions[x->next + k];
-    if (t->cond < 0 ||
-        sv_expr_eval(c->cat, c->svc, t->cond, c->s, c->today)) {
-      if (t->target >= c->svc->state_count)
-        return -1;
-      return t->target;
-    }
-  }
-  return -1;
-}
-
 void sv_leave_service(sv_ctx *c) {
   samvad_session *s = c->s;
   sv_session_clear_answers(s);
@@ -49,7 +35,11 @@ void sv_start_service(sv_ctx *c, int svc, bool intro) {
   sv_enter(c, c->svc->start);
 }
 
-size_t sv_path_vars(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap) {
+/* Walks the path from the start to stop with the current answers,
+ * collecting its variables in path order and, when informs is not NULL,
+ * marking the inform states passed. */
+static size_t walk_path(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap,
+                        uint8_t *informs) {
   const sv_service *svc = c->svc;
   uint8_t seen[(SAMVAD_MAX_VARS + 8) / 8];
   memset(seen, 0, sizeof seen);
@@ -73,10 +63,16 @@ size_t sv_path_vars(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap) {
       }
     } else if (x->kind == SV_ST_SUBMIT || x->kind == SV_ST_END) {
       break;
+    } else if (x->kind == SV_ST_INFORM && informs) {
+      informs[st / 8] |= (uint8_t)(1u << (st % 8));
     }
     st = sv_follow(c, (uint16_t)st);
   }
   return n;
+}
+
+size_t sv_path_vars(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap) {
+  return walk_path(c, stop, vars, cap, NULL);
 }
 
 /* Forgets answers that are not on the path to the summary: after a
@@ -95,13 +91,35 @@ static void prune(sv_ctx *c, const uint16_t *vars, size_t n) {
   }
 }
 
+/* The variables on the path to a submission. Right after a summary (the
+ * answers unchanged, the same day, so every condition is as it was) they
+ * are all the answers there are, in path order; otherwise the path is
+ * walked. */
+static size_t submit_vars(sv_ctx *c, uint16_t st, uint16_t *vars) {
+  samvad_session *s = c->s;
+  const sv_service *svc = c->svc;
+  if (!s->pruned || s->pruned_day != c->today || !svc->vars_in_path_order)
+    return sv_path_vars(c, st, vars, SAMVAD_MAX_VARS);
+  size_t n = 0;
+  for (size_t k = 0; k < svc->var_count && k < s->values_cap; k++) {
+    uint16_t v = svc->vars_in_path_order[k];
+    if (v < s->values_cap && s->values[v].kind != SV_VAL_NONE)
+      vars[n++] = v;
+  }
+  return n;
+}
+
 static void submit(sv_ctx *c, uint16_t st) {
   samvad_session *s = c->s;
   const sv_service *svc = c->svc;
   uint16_t vars[SAMVAD_MAX_VARS];
-  size_t n = sv_path_vars(c, st, vars, SAMVAD_MAX_VARS);
+  size_t n = submit_vars(c, st, vars);
   char ref[SV_REF_MAX];
   sv_make_reference(c, vars, n, ref);
+  if (c->undo && !c->apps_saved) {
+    memcpy(c->undo->apps, s->apps, sizeof s->apps);
+    c->apps_saved = true;
+  }
   if (s->app_count == SV_MAX_APPLICATIONS) {
     memmove(s->apps, s->apps + 1, (SV_MAX_APPLICATIONS - 1) * sizeof *s->apps);
     s->app_count--;
@@ -162,11 +180,17 @@ void sv_enter(sv_ctx *c, uint16_t st) {
       uint16_t vars[SAMVAD_MAX_VARS];
       size_t n = sv_path_vars(c, st, vars, SAMVAD_MAX_VARS);
       prune(c, vars, n);
+      s->pruned = 1;
+      s->pruned_day = c->today;
       sv_render_summary(c, vars, n);
       return;
     }
     case SV_ST_INFORM:
-      if (!c->skip_answered) {
+      /* After a correction, only texts the citizen has read already on
+       * the way to the summary are passed over in silence: a new one (the
+       * reason the application now ends, a new requirement) is shown. */
+      if (!c->skip_answered || !c->seen_informs ||
+          !(c->seen_informs[st / 8] & (1u << (st % 8)))) {
         sv_out_begin(&c->out, s->lang, svc->id, x->name);
         sv_render(c, &x->prompt, NULL, 0);
       }
@@ -194,17 +218,25 @@ void sv_enter(sv_ctx *c, uint16_t st) {
 
 void sv_answer(sv_ctx *c, uint16_t var, const sv_value *v) {
   samvad_session *s = c->s;
+  /* While correcting, the informs on the path as it was (before the new
+   * answer) are the ones the citizen has seen. */
+  uint8_t informs[(SAMVAD_MAX_STATES + 7) / 8];
+  if (s->editing) {
+    memset(informs, 0, sizeof informs);
+    walk_path(c, s->return_state, NULL, 0, informs);
+    c->seen_informs = informs;
+  }
   sv_session_set_answer(s, var, v);
   s->retries = 0;
   /* While correcting one answer from the summary, questions that already
    * have an answer are passed until the summary or a new question. */
   c->skip_answered = s->editing != 0;
   int next = sv_follow(c, s->state);
-  if (next < 0) {
+  if (next < 0)
     stuck(c);
-    return;
-  }
-  sv_enter(c, (uint16_t)next);
+  else
+    sv_enter(c, (uint16_t)next);
+  c->seen_informs = NULL;
 }
 
 void sv_reask(sv_ctx *c) {

@@ -15,28 +15,12 @@ bool sv_eq_word(const char *w, const char *s, size_t n) {
   return w[i] == '\0';
 }
 
-/* Folds a catalogue text into buf and compares it with the message. */
-static bool eq_folded_text(const sv_ctx *c, const char *t, size_t len) {
-  if (!t || !c->has_fold || len == 0 || c->fold_len == 0)
+bool sv_eq_folded_any(const sv_ctx *c,
+                      const char *const folded[SAMVAD_LANG_COUNT]) {
+  if (!c->has_fold || c->fold_len == 0)
     return false;
-  /* Folding never changes a leading ASCII letter or digit other than by
-   * case: a different first letter is a cheap "no". */
-  unsigned char t0 = (unsigned char)t[0];
-  if ((t0 >= '0' && t0 <= '9') || (t0 >= 'a' && t0 <= 'z') ||
-      (t0 >= 'A' && t0 <= 'Z')) {
-    if ((t0 | 0x20) != (unsigned char)c->fold[0] &&
-        t0 != (unsigned char)c->fold[0])
-      return false;
-  }
-  char buf[512];
-  long n = sv_fold(t, len, buf, sizeof buf);
-  return n >= 0 && (size_t)n == c->fold_len &&
-         memcmp(buf, c->fold, c->fold_len) == 0;
-}
-
-bool sv_eq_text_any_lang(const sv_ctx *c, const sv_text *t) {
   for (int l = 0; l < SAMVAD_LANG_COUNT; l++)
-    if (eq_folded_text(c, t->s[l], t->len[l]))
+    if (folded[l] && sv_eq_word(folded[l], c->fold, c->fold_len))
       return true;
   return false;
 }
@@ -62,33 +46,26 @@ bool sv_is_id(const sv_ctx *c, const char *id) {
   return c->has_fold && sv_eq_word(id, c->fold, c->fold_len);
 }
 
-/* Two bit positions of a folded word in the 1024-bit Bloom filter. */
-static uint32_t bloom_hash(const char *s, size_t n) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
-static bool bloom_has(const uint64_t *bloom, uint32_t h) {
-  unsigned a = h & 1023, b = (h >> 10) & 1023;
-  return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
-}
-
-void sv_catalogue_index(samvad_catalogue *c) {
-  memset(c->command_first, 0, sizeof c->command_first);
-  memset(c->command_bloom, 0, sizeof c->command_bloom);
-  for (int k = 1; k < SV_CMD__COUNT; k++)
-    for (size_t i = 0; i < c->command_word_count[k]; i++) {
-      const char *w = c->command_words[k][i];
-      unsigned char b = (unsigned char)w[0];
-      c->command_first[b >> 6] |= (uint64_t)1 << (b & 63);
-      uint32_t h = bloom_hash(w, strlen(w));
-      unsigned x = h & 1023, y = (h >> 10) & 1023;
-      c->command_bloom[x >> 6] |= (uint64_t)1 << (x & 63);
-      c->command_bloom[y >> 6] |= (uint64_t)1 << (y & 63);
-    }
-  c->command_indexed = 1;
+bool sv_may_be_command(const samvad_catalogue *c, const char *text,
+                       size_t len) {
+  if (!c->command_indexed)
+    return true;
+  /* A first character that is ASCII is the first folded byte (lower
+   * case): numbers and dates stop here. */
+  const unsigned char *p = (const unsigned char *)text;
+  size_t i = 0;
+  while (i < len && (p[i] == ' ' || (unsigned)(p[i] - '\t') <= 4u))
+    i++;
+  if (i < len && p[i] < 0x80) {
+    unsigned b = p[i];
+    if (b - 'A' < 26u)
+      b += 32;
+    if (!sv_may_be_command_start(c, (unsigned char)b))
+      return false;
+  }
+  char pre[SV_CMD_PREFIX_BYTES];
+  size_t pl = sv_fold_prefix(text, len, pre, sizeof pre, SV_CMD_PREFIX_CHARS);
+  return pl == 0 || sv_bloom_has(c->command_pair_bloom, sv_bloom_hash(pre, pl));
 }
 
 bool sv_may_be_command_start(const samvad_catalogue *c, unsigned char b) {
@@ -102,7 +79,7 @@ sv_command sv_match_command(const sv_ctx *c) {
   const samvad_catalogue *cat = c->cat;
   if (cat->command_indexed &&
       (!sv_may_be_command_start(cat, (unsigned char)c->fold[0]) ||
-       !bloom_has(cat->command_bloom, bloom_hash(c->fold, c->fold_len))))
+       !sv_bloom_has(cat->command_bloom, sv_bloom_hash(c->fold, c->fold_len))))
     return SV_CMD_NONE;
   const char first = c->fold[0];
   for (int k = 1; k < SV_CMD__COUNT; k++) {
@@ -127,9 +104,9 @@ int sv_yes_no(const sv_ctx *c) {
   int yn = sv_yesno(c->fold, c->fold_len);
   if (yn >= 0)
     return yn;
-  if (sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_YES]))
+  if (sv_eq_folded_any(c, c->cat->messages_folded[SV_MSG_YES]))
     return 1;
-  if (sv_eq_text_any_lang(c, &c->cat->messages[SV_MSG_NO]))
+  if (sv_eq_folded_any(c, c->cat->messages_folded[SV_MSG_NO]))
     return 0;
   return -1;
 }
@@ -215,7 +192,7 @@ int sv_menu_choice(const sv_ctx *c) {
     return (int)k - 1;
   for (size_t i = 0; c->has_fold && i < cat->service_count; i++)
     if (sv_eq_word(cat->services[i].id, c->fold, c->fold_len) ||
-        sv_eq_text_any_lang(c, &cat->services[i].title))
+        sv_eq_folded_any(c, cat->services[i].title_folded))
       return (int)i;
   return -1;
 }

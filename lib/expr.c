@@ -1,16 +1,11 @@
 /* expr.c - conditions: a subset of JSON Logic compiled at load time into a
- * flat node array (with its operands type-checked against the variables,
- * so a misspelt option id fails the load), and evaluated against a
- * session's answers. Evaluation never fails: an unset answer or a type
- * mismatch makes a comparison false. */
+ * flat node array, with its operands type-checked against the variables,
+ * so a misspelt option id fails the load. Evaluation is in expr_eval.c. */
 #include "loader.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* A string constant that is an ISO date also holds the day in num; the
- * var field (unused by constants) marks it. */
-#define CONST_IS_DATE 1
 
 /* ---- Compilation ------------------------------------------------------------ */
 
@@ -159,6 +154,27 @@ static bool orderable(const sv_scope *sc, const cinfo *x, const cinfo *y) {
   return false;
 }
 
+/* The bit of option literal y among the options of choice variable x,
+ * or 0 (comparable() has reported an unknown option). */
+static uint64_t option_bit(const sv_scope *sc, const cinfo *x,
+                           const cinfo *y) {
+  const char *const *ids = sc->option_ids[x->var];
+  for (uint16_t k = 0; ids && k < sc->option_counts[x->var] && k < 64; k++)
+    if (ids[k] && strlen(ids[k]) == y->len &&
+        memcmp(ids[k], y->s, y->len) == 0)
+      return (uint64_t)1 << k;
+  return 0;
+}
+
+/* A choice variable compared with option ids, the commonest condition,
+ * becomes one test of the chosen option's bit in a mask. */
+static bool is_opt_var(const cinfo *c) {
+  return c->type == T_OPT && !c->literal;
+}
+static bool is_str_lit(const cinfo *c) {
+  return c->type == T_STR && c->literal;
+}
+
 typedef struct opdef {
   const char *name;
   uint8_t op;
@@ -283,8 +299,20 @@ static int32_t compile_op(const sv_scope *sc, const sv_json *j, int depth,
       sv_path_pop(sc->path, mk);
     }
     sv_path_pop(sc->path, m);
-    if (ok)
+    bool opt = ok && is_opt_var(&ai[0]);
+    uint64_t mask = 0;
+    for (uint32_t k = 0; opt && k < list->n; k++) {
+      opt = is_str_lit(&ai[k + 1]);
+      mask |= opt ? option_bit(sc, &ai[0], &ai[k + 1]) : 0;
+    }
+    if (opt) {
+      e.op = SV_OP_OPT_IN;
+      e.var = (uint16_t)ai[0].var;
+      e.num = (int64_t)mask;
+      r = push(sc, e, NULL, 0);
+    } else if (ok) {
       r = push(sc, e, args, list->n + 1);
+    }
     ci->type = T_BOOL;
     break;
   }
@@ -316,8 +344,18 @@ static int32_t compile_op(const sv_scope *sc, const sv_json *j, int depth,
       ok = orderable(sc, &ai[0], &ai[1]);
       ci->type = T_BOOL;
     }
-    if (ok)
+    if (ok && (od->op == SV_OP_EQ || od->op == SV_OP_NE) &&
+        (is_opt_var(&ai[0]) || is_opt_var(&ai[1])) &&
+        (is_str_lit(&ai[0]) || is_str_lit(&ai[1]))) {
+      const cinfo *x = is_opt_var(&ai[0]) ? &ai[0] : &ai[1];
+      const cinfo *y = x == &ai[0] ? &ai[1] : &ai[0];
+      e.op = od->op == SV_OP_EQ ? SV_OP_OPT_IN : SV_OP_OPT_NOT_IN;
+      e.var = (uint16_t)x->var;
+      e.num = (int64_t)option_bit(sc, x, y);
+      r = push(sc, e, NULL, 0);
+    } else if (ok) {
       r = push(sc, e, args, 2);
+    }
   }
   }
   sv_path_pop(sc->path, mark);
@@ -352,7 +390,7 @@ static int32_t compile(const sv_scope *sc, const sv_json *j, int depth,
       return -1;
     int32_t days;
     if (sv_iso_date(j->s, j->len, &days)) {
-      e.var = CONST_IS_DATE;
+      e.var = SV_CONST_IS_DATE;
       e.num = days;
       ci->date_literal = true;
     }
@@ -383,193 +421,4 @@ int32_t sv_expr_compile(const sv_scope *sc, const sv_json *j) {
     return -1;
   }
   return compile(sc, j, 1, &ci);
-}
-
-/* ---- Evaluation ----------------------------------------------------------------- */
-
-enum { V_NONE = 0, V_BOOL, V_NUM, V_DATE, V_STR };
-
-typedef struct val {
-  uint8_t k;
-  bool date_ok; /* V_STR holding an ISO date: i is its day */
-  int64_t i;
-  const char *s;
-  uint32_t len;
-} val;
-
-static val var_value(const sv_service *svc, uint16_t var,
-                     const struct samvad_session *s) {
-  val r = {0};
-  if (!s || !s->values || var >= svc->var_count || var >= s->values_cap)
-    return r;
-  const sv_value *v = &s->values[var];
-  const sv_var *sv = &svc->vars[var];
-  switch (v->kind) {
-  case SV_VAL_OPTION: {
-    if (sv->state >= svc->state_count)
-      return r;
-    const sv_state *st = &svc->states[sv->state];
-    if (v->i < 0 || v->i >= st->option_count)
-      return r;
-    r.k = V_STR;
-    r.s = st->options[v->i].id;
-    r.len = (uint32_t)strlen(r.s);
-    return r;
-  }
-  case SV_VAL_INT:
-    r.k = sv->type == SV_IN_YESNO ? V_BOOL : V_NUM;
-    r.i = sv->type == SV_IN_YESNO ? v->i != 0 : v->i;
-    return r;
-  case SV_VAL_DATE:
-    r.k = V_DATE;
-    r.i = v->i;
-    return r;
-  case SV_VAL_STR:
-    r.k = V_STR;
-    r.s = v->s ? v->s : "";
-    r.len = v->s ? v->len : 0;
-    return r;
-  default:
-    return r;
-  }
-}
-
-static bool truthy(val v) {
-  switch (v.k) {
-  case V_BOOL:
-  case V_NUM:
-    return v.i != 0;
-  case V_DATE:
-    return true;
-  case V_STR:
-    return v.len > 0;
-  default:
-    return false;
-  }
-}
-
-/* -1, 0, 1, or 2 when the two cannot be compared. */
-static int cmp(val a, val b) {
-  if (a.k == V_NONE || b.k == V_NONE)
-    return 2;
-  int64_t x, y;
-  if (a.k == V_STR && b.k == V_STR) {
-    uint32_t n = a.len < b.len ? a.len : b.len;
-    int c = memcmp(a.s, b.s, n);
-    if (c == 0 && a.len != b.len)
-      c = a.len < b.len ? -1 : 1;
-    return c < 0 ? -1 : c > 0;
-  }
-  bool ad = a.k == V_DATE || (a.k == V_STR && a.date_ok);
-  bool bd = b.k == V_DATE || (b.k == V_STR && b.date_ok);
-  if ((a.k == V_DATE || b.k == V_DATE) && ad && bd) {
-    x = a.i, y = b.i;
-  } else if (a.k == b.k && (a.k == V_NUM || a.k == V_BOOL)) {
-    x = a.i, y = b.i;
-  } else {
-    return 2;
-  }
-  return x < y ? -1 : x > y;
-}
-
-static val eval(const samvad_catalogue *c, const sv_service *svc, uint32_t idx,
-                const struct samvad_session *s, int32_t today) {
-  const sv_expr *e = &c->exprs[idx];
-  const uint32_t *a = c->expr_args + e->args;
-  val r = {0};
-  switch (e->op) {
-  case SV_OP_CONST_NUM:
-    r.k = V_NUM;
-    r.i = e->num;
-    return r;
-  case SV_OP_CONST_BOOL:
-    r.k = V_BOOL;
-    r.i = e->num != 0;
-    return r;
-  case SV_OP_CONST_STR:
-    r.k = V_STR;
-    r.s = e->str;
-    r.len = (uint32_t)strlen(e->str);
-    r.date_ok = e->var == CONST_IS_DATE;
-    r.i = e->num;
-    return r;
-  case SV_OP_VAR:
-    return var_value(svc, e->var, s);
-  case SV_OP_TODAY:
-    r.k = V_DATE;
-    r.i = today;
-    return r;
-  case SV_OP_SET:
-    r.k = V_BOOL;
-    r.i = var_value(svc, e->var, s).k != V_NONE;
-    return r;
-  case SV_OP_AND:
-  case SV_OP_OR: {
-    bool want = e->op == SV_OP_OR;
-    r.k = V_BOOL;
-    r.i = !want;
-    for (uint8_t k = 0; k < e->nargs; k++)
-      if (truthy(eval(c, svc, a[k], s, today)) == want) {
-        r.i = want;
-        break;
-      }
-    return r;
-  }
-  case SV_OP_NOT:
-    r.k = V_BOOL;
-    r.i = e->nargs == 1 && !truthy(eval(c, svc, a[0], s, today));
-    return r;
-  case SV_OP_IN: {
-    r.k = V_BOOL;
-    if (e->nargs < 1)
-      return r;
-    val x = eval(c, svc, a[0], s, today);
-    for (uint8_t k = 1; k < e->nargs && !r.i; k++)
-      r.i = cmp(x, eval(c, svc, a[k], s, today)) == 0;
-    return r;
-  }
-  case SV_OP_AGE:
-  case SV_OP_DAYS: {
-    if (e->nargs != 2)
-      return r;
-    val x = eval(c, svc, a[0], s, today), y = eval(c, svc, a[1], s, today);
-    bool xd = x.k == V_DATE || (x.k == V_STR && x.date_ok);
-    bool yd = y.k == V_DATE || (y.k == V_STR && y.date_ok);
-    if (!xd || !yd)
-      return r; /* unset or not dates: comparisons with it are false */
-    r.k = V_NUM;
-    r.i = e->op == SV_OP_AGE
-              ? sv_years_between((int32_t)x.i, (int32_t)y.i)
-              : y.i - x.i;
-    return r;
-  }
-  default: { /* comparisons */
-    r.k = V_BOOL;
-    if (e->nargs != 2)
-      return r;
-    int d = cmp(eval(c, svc, a[0], s, today), eval(c, svc, a[1], s, today));
-    if (d == 2)
-      return r; /* unset or mismatched: false, whatever the operator */
-    switch (e->op) {
-    case SV_OP_EQ: r.i = d == 0; break;
-    case SV_OP_NE: r.i = d != 0; break;
-    case SV_OP_LT: r.i = d < 0; break;
-    case SV_OP_LE: r.i = d <= 0; break;
-    case SV_OP_GT: r.i = d > 0; break;
-    case SV_OP_GE: r.i = d >= 0; break;
-    default: break;
-    }
-    return r;
-  }
-  }
-}
-
-bool sv_expr_eval(const samvad_catalogue *c, const sv_service *svc,
-                  int32_t cond, const struct samvad_session *s,
-                  int32_t today) {
-  if (cond < 0)
-    return true;
-  if (!c || !c->exprs || !svc)
-    return false;
-  return truthy(eval(c, svc, (uint32_t)cond, s, today));
 }

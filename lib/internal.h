@@ -71,6 +71,12 @@ size_t sv_utf8_encode(uint32_t cp, char *out);
  * bytes plus NUL into out; returns the length, or -1 if it does not fit or
  * s is not valid UTF-8. */
 long sv_fold(const char *s, size_t len, char *out, size_t cap);
+/* The first `chars` characters of sv_fold's result for s, written to out
+ * (cap bytes, no NUL); returns their length in bytes, or 0 when s folds to
+ * fewer characters, or trailing punctuation (which folding may drop) or
+ * invalid UTF-8 comes first. Reads only as far as it needs to. */
+size_t sv_fold_prefix(const char *s, size_t len, char *out, size_t cap,
+                      size_t chars);
 /* True if s contains at least one Devanagari letter (U+0900-U+097F). */
 bool sv_has_devanagari(const char *s, size_t len);
 /* White space as fold and the validators see it: ASCII and Unicode spaces
@@ -170,10 +176,10 @@ typedef enum sv_value_kind {
 } sv_value_kind;
 
 typedef struct sv_value {
-  uint8_t kind; /* sv_value_kind */
   int64_t i;
   const char *s;
   uint32_t len;
+  uint8_t kind; /* sv_value_kind */
 } sv_value;
 
 /* Validates and normalises text against an input. today is the day of the
@@ -224,8 +230,16 @@ typedef enum sv_op {
   SV_OP_IN,        /* {"in": [x, ["a","b"]]} */
   SV_OP_AGE,       /* {"age": [dob, on]} whole years */
   SV_OP_DAYS,      /* {"days": [from, to]} to - from in days */
-  SV_OP_SET        /* {"set": "var"}: the variable has an answer */
+  SV_OP_SET,       /* {"set": "var"}: the variable has an answer */
+  /* What ==, != and "in" of a choice variable and option ids compile to:
+   * num is a mask of option indices; false while the variable is unset. */
+  SV_OP_OPT_IN,     /* the chosen option's bit is set */
+  SV_OP_OPT_NOT_IN  /* an option is chosen and its bit is clear */
 } sv_op;
+
+/* A string constant that is an ISO date also holds the day in num; its
+ * var field (unused by constants) is then SV_CONST_IS_DATE. */
+#define SV_CONST_IS_DATE 1
 
 typedef struct sv_expr {
   uint8_t op;      /* sv_op */
@@ -237,6 +251,8 @@ typedef struct sv_expr {
 } sv_expr;
 
 /* ---- Compiled catalogue -------------------------------------------------- */
+#define SV_CMD_PREFIX_CHARS 4  /* characters in the command prefix filter */
+#define SV_CMD_PREFIX_BYTES 24 /* room for them, spaces between */
 typedef enum sv_state_kind {
   SV_ST_ASK = 0, /* typed question -> var */
   SV_ST_CHOICE,  /* options -> var (option index) */
@@ -270,6 +286,12 @@ typedef struct sv_state {
   uint16_t option_count;
   uint32_t next;         /* index of the first transition */
   uint16_t next_count;   /* 0 only for end states */
+  /* Filled in by sv_catalogue_index: */
+  const char *label_folded[SAMVAD_LANG_COUNT]; /* NULL: matches nothing */
+  const samvad_option *reply_options[SAMVAD_LANG_COUNT]; /* choice: as
+                                    replies carry them, per language */
+  uint8_t prompt_fixed;  /* bit per language: the prompt has no
+                            placeholder, a reply can point at it */
 } sv_state;
 
 typedef struct sv_var {
@@ -277,6 +299,7 @@ typedef struct sv_var {
   uint8_t type;      /* sv_input_type of the state that saves it */
   uint16_t state;    /* first state that saves it */
   uint8_t masked;    /* personal data: masked when shown in logs */
+  const char *edit_id; /* "edit_<name>", the summary's option (index) */
 } sv_var;
 
 typedef struct sv_service {
@@ -299,6 +322,13 @@ typedef struct sv_service {
   uint16_t state_count;
   const sv_var *vars;
   uint16_t var_count;
+  /* Filled in by sv_catalogue_index: */
+  const char *title_folded[SAMVAD_LANG_COUNT]; /* NULL: matches nothing */
+  const char *intro[SAMVAD_LANG_COUNT]; /* the introduction, rendered */
+  /* The variables in an order that every path through the service
+   * follows (their states' topological order); NULL when the flow has a
+   * loop through its questions. */
+  const uint16_t *vars_in_path_order;
 } sv_service;
 
 /* Global commands, in the precedence order documented in
@@ -373,8 +403,19 @@ struct samvad_catalogue {
    * first bytes, and a 1024-bit Bloom filter of whole words. */
   uint64_t command_first[4];
   uint64_t command_bloom[16];
+  /* The first SV_CMD_PREFIX_CHARS folded characters of every command
+   * word that has as many: a message that starts otherwise is no command
+   * word. */
+  uint64_t command_pair_bloom[16];
   uint8_t command_indexed; /* 0 until built: no filtering */
   sv_text messages[SV_MSG__COUNT];
+  /* The messages that answers are compared with (yes, no, confirm,
+   * continue, restart), folded by sv_catalogue_index; NULL otherwise. */
+  const char *messages_folded[SV_MSG__COUNT][SAMVAD_LANG_COUNT];
+  /* The options of the menu and of yes/no questions as replies carry
+   * them, per language (sv_catalogue_index). */
+  const samvad_option *menu_options[SAMVAD_LANG_COUNT];
+  const samvad_option *yesno_options[SAMVAD_LANG_COUNT];
   sv_text rejects[SV_REJ__COUNT];
   uint32_t default_idle_seconds;
   uint32_t default_expire_seconds;
@@ -389,9 +430,11 @@ int sv_find_service(const samvad_catalogue *c, const char *id, size_t len);
 int sv_find_state(const sv_service *s, const char *name, size_t len);
 int sv_find_var(const sv_service *s, const char *name, size_t len);
 
-/* Builds the catalogue's command-word filter (lib/engine_match.c); the
- * loader calls it last, on a complete catalogue. */
-void sv_catalogue_index(samvad_catalogue *c);
+/* Precomputes what the engine would otherwise work out on every message
+ * (lib/engine_index.c): the command-word filters, texts folded for
+ * matching and the services' introductions. The loader calls it last, on
+ * a complete catalogue; SAMVAD_ENOMEM when the arena cannot grow. */
+int sv_catalogue_index(samvad_catalogue *c);
 
 /* Evaluates a condition for a session's answers. */
 struct sv_session_answers;
@@ -440,8 +483,20 @@ struct samvad_session {
   uint16_t answer_count;
   char *text_buf;            /* text values, compacted on save */
   uint32_t text_len, text_cap;
-  sv_app_record apps[SV_MAX_APPLICATIONS];
+  uint8_t text_own;          /* text_buf is its own allocation */
+  /* Not saved: set when a summary has just dropped the answers off its
+   * path, on day pruned_day, and cleared by any change of an answer. Then
+   * the answers are exactly the path's, and a submission need not walk
+   * the path again to find them. */
+  uint8_t pruned;
+  int32_t pruned_day;
+  /* The slots changed since the step's undo copy was taken: each one's
+   * old value was saved before its first change (lib/session.c). */
+  uint64_t dirty[(SAMVAD_MAX_VARS + 64) / 64];
   uint8_t app_count;
+  /* Last, so that the undo copy of a step can leave it out: only a
+   * submission changes it, and saves it first (sv_session_rollback). */
+  sv_app_record apps[SV_MAX_APPLICATIONS];
 };
 
 /* ---- Replies (lib/replies.c) ---------------------------------------------- */

@@ -423,7 +423,11 @@ done:;
     return rc;
   }
   b.c->arena = cat;
-  sv_catalogue_index(b.c);
+  if (sv_catalogue_index(b.c) != SAMVAD_OK) {
+    L->oom = true;
+    samvad_catalogue_destroy(b.c);
+    return SAMVAD_ENOMEM;
+  }
   *out = b.c;
   return SAMVAD_OK;
 }

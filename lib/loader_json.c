@@ -42,9 +42,16 @@ size_t sv_path_key(sv_path *p, const char *key) {
 
 size_t sv_path_index(sv_path *p, size_t i) {
   size_t mark = p->len;
+  /* By hand: paths are built for every element of every spec. */
   char tmp[32];
-  int n = snprintf(tmp, sizeof tmp, "[%zu]", i);
-  path_append(p, tmp, (size_t)n);
+  size_t n = sizeof tmp;
+  tmp[--n] = ']';
+  do {
+    tmp[--n] = (char)('0' + i % 10);
+    i /= 10;
+  } while (i);
+  tmp[--n] = '[';
+  path_append(p, tmp + n, sizeof tmp - n);
   return mark;
 }
 
@@ -346,6 +353,12 @@ int sv_json_parse(sv_arena *arena, const char *text, size_t len,
   yajl_handle h = yajl_alloc(&callbacks, NULL, &bd);
   if (!h)
     return SAMVAD_ENOMEM;
+  /* Checking the whole text first (mostly ASCII, eight bytes at a time)
+   * is cheaper than yajl checking every string; yajl, which is no stricter
+   * than this check, still checks a text that fails it, and so reports
+   * where. */
+  if (sv_utf8_valid(text + skip, len - skip))
+    yajl_config(h, yajl_dont_validate_strings, 1);
   yajl_status st =
       yajl_parse(h, (const unsigned char *)text + skip, len - skip);
   bool at_end = false; /* the text ended too soon */
@@ -414,13 +427,67 @@ static int keyref_cmp(const void *a, const void *b) {
   return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* Whether any object in j has a key twice. Most objects have a few keys:
+ * comparing each pair is cheaper than sorting; large ones are sorted. */
+static bool has_dups(sv_arena *scratch, const sv_json *j, bool *oom) {
+  if (j->type == SV_J_ARR) {
+    for (uint32_t i = 0; i < j->n; i++)
+      if (has_dups(scratch, j->items[i], oom))
+        return true;
+    return false;
+  }
+  if (j->type != SV_J_OBJ)
+    return false;
+  if (j->n > 1 && j->n <= 16) {
+    for (uint32_t i = 1; i < j->n; i++)
+      for (uint32_t k = 0; k < i; k++)
+        if (j->key_lens[i] == j->key_lens[k] &&
+            memcmp(j->keys[i], j->keys[k], j->key_lens[i]) == 0)
+          return true;
+  } else if (j->n > 16) {
+    keyref *refs = sv_arena_alloc(scratch, j->n * sizeof *refs);
+    if (!refs) {
+      *oom = true;
+      return true;
+    }
+    for (uint32_t i = 0; i < j->n; i++)
+      refs[i] = (keyref){j->keys[i], j->key_lens[i], i};
+    qsort(refs, j->n, sizeof *refs, keyref_cmp);
+    for (uint32_t i = 1; i < j->n; i++)
+      if (refs[i].len == refs[i - 1].len &&
+          memcmp(refs[i].k, refs[i - 1].k, refs[i].len) == 0)
+        return true;
+  }
+  for (uint32_t i = 0; i < j->n; i++)
+    if (has_dups(scratch, j->items[i], oom))
+      return true;
+  return false;
+}
+
+static bool report_dups(samvad_loader *L, sv_arena *scratch, const char *file,
+                        const sv_json *j, sv_path *p);
+
 bool sv_json_check_dups(samvad_loader *L, sv_arena *scratch, const char *file,
+                        const sv_json *j, sv_path *p) {
+  /* The usual case, no duplicates, is found without building paths;
+   * only a document with one is walked again to say where. */
+  bool oom = false;
+  if (!has_dups(scratch, j, &oom))
+    return true;
+  if (oom) {
+    L->oom = true;
+    return false;
+  }
+  return report_dups(L, scratch, file, j, p);
+}
+
+static bool report_dups(samvad_loader *L, sv_arena *scratch, const char *file,
                         const sv_json *j, sv_path *p) {
   bool ok = true;
   if (j->type == SV_J_ARR) {
     for (uint32_t i = 0; i < j->n; i++) {
       size_t m = sv_path_index(p, i);
-      ok &= sv_json_check_dups(L, scratch, file, j->items[i], p);
+      ok &= report_dups(L, scratch, file, j->items[i], p);
       sv_path_pop(p, m);
     }
     return ok;
@@ -450,7 +517,7 @@ bool sv_json_check_dups(samvad_loader *L, sv_arena *scratch, const char *file,
   }
   for (uint32_t i = 0; i < j->n; i++) {
     size_t m = sv_path_key(p, j->keys[i]);
-    ok &= sv_json_check_dups(L, scratch, file, j->items[i], p);
+    ok &= report_dups(L, scratch, file, j->items[i], p);
     sv_path_pop(p, m);
   }
   return ok;

@@ -134,23 +134,11 @@ static void register_var(sv_svc *sc, size_t i, sv_path *p,
     if (!sv_smap_put(b, &sc->var_names, name, strlen(name), v))
       return;
   } else {
-    const sv_var *var = &sc->vars[v];
-    const sv_pstate *first = &sc->st[var->state];
-    if (var->type != type && var->type < SV_IN__COUNT && type < SV_IN__COUNT) {
-      sv_diag(b->L, ps->file, sv_path_str(p),
-              "variable %s is already saved by state \"%s\" as %s, not %s",
-              sv_quote(&q, name, strlen(name)), first->name,
-              sv_input_type_names[var->type], sv_input_type_names[type]);
-    } else if (type == SV_IN_CHOICE) {
-      bool same = first->opt_count == ps->opt_count;
-      for (uint16_t k = 0; same && k < ps->opt_count; k++)
-        same = first->opt_ids[k] == ps->opt_ids[k]; /* interned */
-      if (!same)
-        sv_diag(b->L, ps->file, sv_path_str(p),
-                "variable %s is already saved by state \"%s\" with other "
-                "options (the same ids in the same order are needed)",
-                sv_quote(&q, name, strlen(name)), first->name);
-    }
+    /* One variable, one question: "back" and a correction at the summary
+     * go to the state that saves a variable, which must be unambiguous. */
+    sv_diag(b->L, ps->file, sv_path_str(p),
+            "variable %s is already saved by state \"%s\"",
+            sv_quote(&q, name, strlen(name)), sc->st[sc->vars[v].state].name);
   }
   ps->var = (int16_t)v;
   sv_path_pop(p, m);

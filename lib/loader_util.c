@@ -48,11 +48,23 @@ bool sv_tmp_grow(sv_build *b, void **arr, size_t *cap, size_t count,
 
 /* ---- String maps ------------------------------------------------------- */
 
+/* Eight bytes a round: every text of every spec is hashed when it is
+ * interned, and prompts are long. */
 static uint32_t hash_str(const char *s, size_t len) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+  }
+  uint64_t w = 0;
+  for (size_t k = 0; i < len; i++, k++)
+    w |= (uint64_t)(unsigned char)s[i] << (8 * k);
+  h = (h ^ w) * 0x94D049BB133111EBull;
+  h ^= h >> 31;
+  return (uint32_t)h;
 }
 
 int32_t sv_smap_get(const sv_smap *m, const char *s, size_t len) {
@@ -112,19 +124,27 @@ bool sv_smap_put(sv_build *b, sv_smap *m, const char *s, size_t len,
 }
 
 const char *sv_intern(sv_build *b, const char *s, size_t len) {
-  if (b->strings.cap) {
-    uint32_t mask = b->strings.cap - 1;
-    for (uint32_t i = hash_str(s, len) & mask; b->strings.keys[i];
-         i = (i + 1) & mask)
-      if (b->strings.lens[i] == len &&
-          memcmp(b->strings.keys[i], s, len) == 0)
-        return b->strings.keys[i];
-  }
-  char *copy = sv_arena_strndup(b->cat, s, len);
-  if (!copy || !sv_smap_put(b, &b->strings, copy, len, 0)) {
+  sv_smap *m = &b->strings;
+  if ((m->count + 1) * 2 > m->cap &&
+      !smap_resize(b, m, m->cap ? m->cap * 2 : 1024)) {
     b->L->oom = true;
     return NULL;
   }
+  /* One hash: the free slot the search ends at is where a new string
+   * goes. */
+  uint32_t mask = m->cap - 1, i = hash_str(s, len) & mask;
+  for (; m->keys[i]; i = (i + 1) & mask)
+    if (m->lens[i] == len && memcmp(m->keys[i], s, len) == 0)
+      return m->keys[i];
+  char *copy = sv_arena_strndup(b->cat, s, len);
+  if (!copy) {
+    b->L->oom = true;
+    return NULL;
+  }
+  m->keys[i] = copy;
+  m->lens[i] = (uint32_t)len;
+  m->vals[i] = 0;
+  m->count++;
   return copy;
 }
 

@@ -41,13 +41,7 @@ static void h_mix(hbuf *h) {
   h->n = 0;
 }
 
-static void h_bytes(hbuf *h, const void *p, size_t n) {
-  const unsigned char *q = p;
-  if (h->n + n <= sizeof h->b) { /* the usual case: one copy */
-    memcpy(h->b + h->n, q, n);
-    h->n += n;
-    return;
-  }
+static void h_bytes_slow(hbuf *h, const unsigned char *q, size_t n) {
   while (n) {
     if (h->n == sizeof h->b)
       h_mix(h);
@@ -59,7 +53,18 @@ static void h_bytes(hbuf *h, const void *p, size_t n) {
   }
 }
 
-static void h_i64(hbuf *h, int64_t v) {
+/* Inline, so that the fixed sizes of tags and numbers become plain
+ * stores; one copy in the usual case. */
+static inline void h_bytes(hbuf *h, const void *p, size_t n) {
+  if (h->n + n <= sizeof h->b) {
+    memcpy(h->b + h->n, p, n);
+    h->n += n;
+    return;
+  }
+  h_bytes_slow(h, p, n);
+}
+
+static inline void h_i64(hbuf *h, int64_t v) {
   unsigned char b[8];
   uint64_t u = (uint64_t)v;
   for (int i = 0; i < 8; i++)

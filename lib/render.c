@@ -12,19 +12,43 @@
 
 #include <string.h>
 
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 size_t sv_fmt_int(char *buf, int64_t v) {
   char tmp[24];
-  size_t n = 0;
+  size_t n = sizeof tmp;
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
+  /* Two digits a division, in 32 bits where the value allows: phone and
+   * Aadhaar numbers are long and shown in every summary. */
+  while (u >= 100000000u) {
+    uint32_t lo = (uint32_t)(u % 100000000u);
+    u /= 100000000u;
+    for (int k = 0; k < 4; k++) {
+      n -= 2;
+      memcpy(tmp + n, digit_pairs + 2 * (lo % 100), 2);
+      lo /= 100;
+    }
+  }
+  uint32_t x = (uint32_t)u;
+  while (x >= 100) {
+    n -= 2;
+    memcpy(tmp + n, digit_pairs + 2 * (x % 100), 2);
+    x /= 100;
+  }
+  if (x >= 10) {
+    n -= 2;
+    memcpy(tmp + n, digit_pairs + 2 * x, 2);
+  } else {
+    tmp[--n] = (char)('0' + x);
+  }
   size_t o = 0;
   if (v < 0)
     buf[o++] = '-';
-  while (n)
-    buf[o++] = tmp[--n];
+  memcpy(buf + o, tmp + n, sizeof tmp - n);
+  o += sizeof tmp - n;
   buf[o] = '\0';
   return o;
 }
@@ -234,22 +258,27 @@ void sv_say(sv_ctx *c, sv_msg m, const sv_kv *kv, size_t nkv) {
   sv_render(c, &c->cat->messages[m], kv, nkv);
 }
 
-static void option_text(sv_ctx *c, const char *id, const sv_text *title) {
-  sv_out_option(&c->out, id, title->s[c->s->lang]);
-}
-
 void sv_render_yesno_options(sv_ctx *c) {
-  option_text(c, "yes", &c->cat->messages[SV_MSG_YES]);
-  option_text(c, "no", &c->cat->messages[SV_MSG_NO]);
+  sv_out_options_fixed(&c->out, c->cat->yesno_options[c->s->lang], 2);
 }
 
 void sv_render_menu(sv_ctx *c) {
   sv_say(c, SV_MSG_MENU, NULL, 0);
-  for (size_t i = 0; i < c->cat->service_count; i++)
-    option_text(c, c->cat->services[i].id, &c->cat->services[i].title);
+  sv_out_options_fixed(&c->out, c->cat->menu_options[c->s->lang],
+                       c->cat->service_count);
 }
 
 void sv_render_intro(sv_ctx *c) {
+  const char *pre = c->svc->intro[c->s->lang];
+  if (pre) {
+    sv_out_begin(&c->out, c->s->lang, c->svc->id, NULL);
+    sv_out_fixed(&c->out, pre);
+    return;
+  }
+  sv_render_intro_text(c);
+}
+
+void sv_render_intro_text(sv_ctx *c) {
   const sv_service *svc = c->svc;
   uint8_t l = c->s->lang;
   char days[24];
@@ -291,11 +320,15 @@ void sv_render_question(sv_ctx *c) {
     sv_render_summary(c, vars, n);
     return;
   }
-  sv_out_begin(&c->out, c->s->lang, c->svc->id, st->name);
-  sv_render(c, &st->prompt, NULL, 0);
+  uint8_t l = c->s->lang;
+  sv_out_begin(&c->out, l, c->svc->id, st->name);
+  if (st->prompt_fixed >> l & 1)
+    sv_out_fixed(&c->out, st->prompt.s[l]);
+  else
+    sv_render(c, &st->prompt, NULL, 0);
   if (st->kind == SV_ST_CHOICE) {
-    for (size_t i = 0; i < st->option_count; i++)
-      option_text(c, st->options[i].id, &st->options[i].title);
+    sv_out_options_fixed(&c->out, st->reply_options[c->s->lang],
+                         st->option_count);
   } else if (st->kind == SV_ST_ASK && st->input.type == SV_IN_YESNO) {
     sv_render_yesno_options(c);
   }
@@ -320,17 +353,17 @@ void sv_render_summary(sv_ctx *c, const uint16_t *vars, size_t n) {
   }
   sv_out_put(&c->out, "\n", 1);
   sv_render(c, &c->cat->messages[SV_MSG_SUMMARY_EDIT], NULL, 0);
-  option_text(c, "confirm", &c->cat->messages[SV_MSG_SUMMARY_CONFIRM]);
+  samvad_option *op = sv_out_options_add(&c->out, n + 1);
+  if (!op)
+    return;
+  const char *confirm = c->cat->messages[SV_MSG_SUMMARY_CONFIRM].s[l];
+  op[0].id = "confirm";
+  op[0].title = confirm ? confirm : "";
   for (size_t k = 0; k < n; k++) {
     const sv_var *var = &svc->vars[vars[k]];
-    char id[SV_FOLD_CAP];
-    size_t vl = strlen(var->name);
-    if (vl + 6 > sizeof id)
-      continue;
-    memcpy(id, "edit_", 5);
-    memcpy(id + 5, var->name, vl + 1);
-    const sv_text *label = &svc->states[var->state].label;
-    sv_out_option_copy(&c->out, id, vl + 5, label->s[l]);
+    const char *title = svc->states[var->state].label.s[l];
+    op[k + 1].id = var->edit_id;
+    op[k + 1].title = title ? title : "";
   }
 }
 

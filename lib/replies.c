@@ -67,6 +67,8 @@ static bool grow(const sv_alloc *al, void **p, size_t *cap, size_t want,
 }
 
 bool sv_out_grow(samvad_replies *r, const sv_out *o) {
+  if (!o && r->cap >= 8 && r->text_cap >= 4096 && r->option_cap >= 16)
+    return true; /* the usual step: grown already */
   size_t t = o && o->need_text > 4096 ? o->need_text : 4096;
   size_t i = o && o->need_items > 8 ? o->need_items : 8;
   size_t op = o && o->need_options > 16 ? o->need_options : 16;
@@ -118,15 +120,13 @@ static void unfix(sv_out *o) {
   raw_put(o, f, strlen(f));
 }
 
-void sv_out_put(sv_out *o, const char *s, size_t n) {
+void sv_out_put_slow(sv_out *o, const char *s, size_t n) {
   if (n == 0)
     return;
   if (o->fixed)
     unfix(o);
   raw_put(o, s, n);
 }
-
-void sv_out_putc(sv_out *o, char c) { sv_out_put(o, &c, 1); }
 
 void sv_out_puts(sv_out *o, const char *s) {
   if (s)
@@ -173,6 +173,7 @@ void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
                   const char *state) {
   samvad_replies *r = o->r;
   sv_out_close_text(o);
+  o->opts_fixed = false;
   o->need_items = (o->need_items > r->count ? o->need_items : r->count) + 1;
   if (o->overflow || r->count == r->cap) {
     o->overflow = true;
@@ -192,8 +193,41 @@ void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
   o->text_start = r->text_len;
 }
 
+static void add_option(sv_out *o, const char *id, const char *title);
+
+/* Options added after a fixed array: the array is copied into the buffer
+ * first, so that the reply's options stay one run. */
+static void unfix_options(sv_out *o) {
+  samvad_reply *it = &o->r->items[o->r->count - 1];
+  const samvad_option *fx = it->options;
+  size_t n = it->option_count;
+  o->opts_fixed = false;
+  it->options = NULL;
+  it->option_count = 0;
+  for (size_t k = 0; k < n; k++)
+    add_option(o, fx[k].id, fx[k].title);
+}
+
+void sv_out_options_fixed(sv_out *o, const samvad_option *opts, size_t n) {
+  sv_out_close_text(o);
+  samvad_replies *r = o->r;
+  if (r->count == 0 || n == 0)
+    return;
+  if (o->overflow || r->items[r->count - 1].option_count) {
+    for (size_t k = 0; k < n; k++) /* counts, or keeps the run */
+      sv_out_option(o, opts[k].id, opts[k].title);
+    return;
+  }
+  samvad_reply *it = &r->items[r->count - 1];
+  it->options = opts;
+  it->option_count = n;
+  o->opts_fixed = true;
+}
+
 static void add_option(sv_out *o, const char *id, const char *title) {
   samvad_replies *r = o->r;
+  if (o->opts_fixed && !o->overflow)
+    unfix_options(o);
   o->need_options = r->option_count + 1;
   if (o->overflow || r->option_count == r->option_cap) {
     o->overflow = true;
@@ -208,22 +242,33 @@ static void add_option(sv_out *o, const char *id, const char *title) {
     it->options = op;
 }
 
+samvad_option *sv_out_options_add(sv_out *o, size_t n) {
+  sv_out_close_text(o);
+  samvad_replies *r = o->r;
+  if (r->count == 0 || n == 0)
+    return NULL;
+  if (o->opts_fixed && !o->overflow)
+    unfix_options(o);
+  o->need_options = r->option_count + n;
+  if (o->overflow || r->option_cap - r->option_count < n) {
+    o->overflow = true;
+    r->option_count += n;
+    return NULL;
+  }
+  samvad_reply *it = &r->items[r->count - 1];
+  samvad_option *op = &r->options[r->option_count];
+  r->option_count += n;
+  if (it->option_count == 0)
+    it->options = op;
+  it->option_count += n;
+  return op;
+}
+
 void sv_out_option(sv_out *o, const char *id, const char *title) {
   sv_out_close_text(o);
   if (o->r->count == 0)
     return;
   add_option(o, id, title);
-}
-
-void sv_out_option_copy(sv_out *o, const char *id, size_t id_len,
-                        const char *title) {
-  sv_out_close_text(o);
-  if (o->r->count == 0)
-    return;
-  size_t at = o->r->text_len;
-  raw_put(o, id, id_len);
-  put_nul(o);
-  add_option(o, o->overflow ? "" : o->r->text + at, title);
 }
 
 void sv_out_application(sv_out *o, const char *ref, const char *service) {

@@ -32,11 +32,20 @@ bool sv_session_reserve_text(samvad_session *s, size_t n) {
   size_t cap = s->text_cap ? s->text_cap : 256;
   while (cap < want)
     cap *= 2;
-  char *p = sv_realloc(&s->alloc, s->text_buf, cap);
+  char *p;
+  if (s->text_own) {
+    p = sv_realloc(&s->alloc, s->text_buf, cap);
+  } else {
+    /* The first buffer lives in the session's own allocation. */
+    p = sv_malloc(&s->alloc, cap);
+    if (p && s->text_len)
+      memcpy(p, s->text_buf, s->text_len);
+  }
   if (!p)
     return false;
   s->text_buf = p;
   s->text_cap = (uint32_t)cap;
+  s->text_own = 1;
   rebase(s);
   return true;
 }
@@ -76,11 +85,24 @@ void sv_session_compact(samvad_session *s) {
   s->text_len = at;
 }
 
-void sv_session_clear_answers(samvad_session *s) {
-  for (size_t v = 0; v < s->values_cap; v++) {
-    s->values[v].kind = SV_VAL_NONE;
-    s->values[v].s = NULL;
+/* Keeps the old value of slot v for the undo copy, before its first
+ * change in this step. */
+static inline void touch(samvad_session *s, size_t v) {
+  uint64_t bit = (uint64_t)1 << (v & 63);
+  if (!(s->dirty[v >> 6] & bit)) {
+    s->dirty[v >> 6] |= bit;
+    s->values[s->values_cap + v] = s->values[v];
   }
+}
+
+void sv_session_clear_answers(samvad_session *s) {
+  s->pruned = 0;
+  for (size_t v = 0; v < s->values_cap; v++)
+    if (s->values[v].kind != SV_VAL_NONE) {
+      touch(s, v);
+      s->values[v].kind = SV_VAL_NONE;
+      s->values[v].s = NULL;
+    }
   s->answer_count = 0;
 }
 
@@ -97,6 +119,8 @@ static void order_remove(samvad_session *s, uint16_t var) {
 void sv_session_drop_answer(samvad_session *s, uint16_t var) {
   if (var >= s->values_cap)
     return;
+  s->pruned = 0;
+  touch(s, var);
   s->values[var].kind = SV_VAL_NONE;
   s->values[var].s = NULL;
   order_remove(s, var);
@@ -119,42 +143,46 @@ void sv_session_set_answer(samvad_session *s, uint16_t var,
     nv.s = NULL;
     nv.len = 0;
   }
+  s->pruned = 0;
+  touch(s, var);
+  /* A variable is in answer_order exactly when it has a value: a first
+   * answer needs no search. */
+  if (s->values[var].kind != SV_VAL_NONE)
+    order_remove(s, var);
   s->values[var] = nv;
-  order_remove(s, var);
   s->answer_order[s->answer_count++] = var;
 }
 
-/* The undo copy lives in the upper halves of values and answer_order. Only
- * the current service's slots can hold answers, so only those are copied. */
-static size_t live_slots(const samvad_session *s) {
-  const samvad_catalogue *c = s->catalogue;
-  if (s->service < 0 || (size_t)s->service >= c->service_count)
-    return 0;
-  size_t n = c->services[s->service].var_count;
-  return n < s->values_cap ? n : s->values_cap;
-}
-
+/* The undo copy: the session's fields, the answer order (in the upper half
+ * of answer_order) and, slot by slot as they change, the old values (in
+ * the upper half of values). A step changes a few slots; copying all of
+ * them every step would cost more than the step. */
 void sv_session_snapshot(samvad_session *s, samvad_session *hdr) {
-  *hdr = *s;
-  size_t n = live_slots(s);
-  memcpy(s->values + s->values_cap, s->values, n * sizeof *s->values);
+  memset(s->dirty, 0, sizeof s->dirty);
+  memcpy(hdr, s, offsetof(samvad_session, apps));
   memcpy(s->answer_order + s->values_cap, s->answer_order,
          s->answer_count * sizeof *s->answer_order);
 }
 
-void sv_session_rollback(samvad_session *s, const samvad_session *hdr) {
-  size_t now_n = live_slots(s);
-  for (size_t v = 0; v < now_n; v++)
-    s->values[v].kind = SV_VAL_NONE;
+void sv_session_rollback(samvad_session *s, const samvad_session *hdr,
+                         bool apps_saved) {
+  for (size_t w = 0; w < sizeof s->dirty / sizeof s->dirty[0]; w++)
+    for (uint64_t d = s->dirty[w]; d; d &= d - 1) {
+      size_t v = w * 64 + (size_t)__builtin_ctzll(d);
+      if (v < s->values_cap)
+        s->values[v] = s->values[s->values_cap + v];
+    }
   char *buf = s->text_buf;
   uint32_t cap = s->text_cap;
-  *s = *hdr;
+  uint8_t own = s->text_own;
+  memcpy(s, hdr, offsetof(samvad_session, apps));
+  if (apps_saved)
+    memcpy(s->apps, hdr->apps, sizeof s->apps);
   /* Text reservations happen before the snapshot, so the buffer has not
    * moved; keep whatever it is now to be safe. */
   s->text_buf = buf;
   s->text_cap = cap;
-  size_t n = live_slots(s);
-  memcpy(s->values, s->values + s->values_cap, n * sizeof *s->values);
+  s->text_own = own;
   memcpy(s->answer_order, s->answer_order + s->values_cap,
          s->answer_count * sizeof *s->answer_order);
   rebase(s);
@@ -162,28 +190,40 @@ void sv_session_rollback(samvad_session *s, const samvad_session *hdr) {
 
 /* ---- Public: create, destroy, introspection ------------------------------ */
 
+/* One allocation holds the session, its value slots (twice: the upper
+ * half keeps the undo copy), the answer order (twice too) and a first
+ * text buffer, so creating a session is one call to the allocator. The
+ * buffer holds the text answers of a whole application (names, places,
+ * addresses: well under 1 KB) with room for the reservation a step makes,
+ * so that answering never allocates; longer texts grow it. */
+enum { FIRST_TEXT_CAP = 2048 };
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
 int sv_session_new(const samvad_catalogue *c, const samvad_allocator *a,
-                       samvad_session **out) {
+                   samvad_session **out) {
   sv_alloc al;
   sv_alloc_init(&al, a);
-  samvad_session *s = sv_malloc(&al, sizeof *s);
-  if (!s)
+  size_t slots = sv_session_slots(c);
+  size_t at_values = align8(sizeof(samvad_session));
+  size_t at_order = at_values + 2 * slots * sizeof(sv_value);
+  size_t at_text = at_order + 2 * slots * sizeof(uint16_t);
+  char *block = sv_malloc(&al, at_text + FIRST_TEXT_CAP);
+  if (!block)
     return SAMVAD_ENOMEM;
+  samvad_session *s = (samvad_session *)(void *)block;
   memset(s, 0, sizeof *s);
   s->alloc = al;
   s->catalogue = c;
   s->lang = SAMVAD_LANG_EN;
   s->service = -1;
-  size_t slots = sv_session_slots(c);
-  s->values = sv_malloc(&al, 2 * slots * sizeof *s->values);
-  s->answer_order = sv_malloc(&al, 2 * slots * sizeof *s->answer_order);
-  s->text_cap = 256;
-  s->text_buf = sv_malloc(&al, s->text_cap);
-  if (!s->values || !s->answer_order || !s->text_buf) {
-    samvad_session_destroy(s);
-    return SAMVAD_ENOMEM;
-  }
-  memset(s->values, 0, 2 * slots * sizeof *s->values);
+  s->values = (sv_value *)(void *)(block + at_values);
+  s->answer_order = (uint16_t *)(void *)(block + at_order);
+  s->text_buf = block + at_text;
+  s->text_cap = FIRST_TEXT_CAP;
+  /* Only the live half needs values; the undo half is written before it
+   * is read. */
+  memset(s->values, 0, slots * sizeof *s->values);
   s->values_cap = (uint16_t)slots;
   *out = s;
   return SAMVAD_OK;
@@ -204,9 +244,8 @@ void samvad_session_destroy(samvad_session *s) {
   if (!s)
     return;
   sv_alloc al = s->alloc;
-  sv_free(&al, s->values);
-  sv_free(&al, s->answer_order);
-  sv_free(&al, s->text_buf);
+  if (s->text_own)
+    sv_free(&al, s->text_buf);
   sv_free(&al, s);
 }
 

@@ -4,6 +4,8 @@
  * on a phone (nukta, chandrabindu, zero-width joiners) compare equal. */
 #include "internal.h"
 
+#include <string.h>
+
 size_t sv_utf8_decode(const char *s, size_t len, uint32_t *cp) {
   const unsigned char *p = (const unsigned char *)s;
   if (len == 0)
@@ -84,7 +86,33 @@ long sv_utf8_count(const char *s, size_t len) {
 }
 
 bool sv_utf8_valid(const char *s, size_t len) {
-  return sv_utf8_count(s, len) >= 0;
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < len) {
+    /* Eight ASCII bytes at a time, then Devanagari (E0 A0-BF xx, which
+     * can be neither overlong nor a surrogate) without a general decode. */
+    if (len - i >= 8) {
+      uint64_t w;
+      memcpy(&w, p + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        i += 8;
+        continue;
+      }
+    }
+    if (p[i] < 0x80) {
+      i++;
+    } else if (p[i] == 0xE0 && len - i >= 3 && p[i + 1] >= 0xA0 &&
+               p[i + 1] <= 0xBF && (p[i + 2] & 0xC0) == 0x80) {
+      i += 3;
+    } else {
+      uint32_t cp;
+      size_t n = sv_utf8_decode(s + i, len - i, &cp);
+      if (n == 0)
+        return false;
+      i += n;
+    }
+  }
+  return true;
 }
 
 bool sv_is_space(uint32_t cp) {
@@ -123,9 +151,93 @@ static inline uint32_t fold_cp(uint32_t cp) {
   return cp;
 }
 
+/* sv_fold when the output surely fits: folding never makes text longer
+ * (spaces collapse, digits shrink, marks vanish, other characters keep
+ * their length), so with cap > len no bound needs checking. ASCII and the
+ * Devanagari block (E0 A4 xx, E0 A5 xx) are handled inline; anything else
+ * takes the general decode. Gives exactly what the general loop below
+ * gives. */
+static long fold_fits(const char *s, size_t len, char *out) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0, committed = 0, i = 0;
+  bool space = false;
+  while (i < len) {
+    unsigned b = p[i];
+    if (b < 0x80) {
+      i++;
+      if (b == ' ' || b - '\t' <= '\r' - '\t') {
+        space = true;
+        continue;
+      }
+      if (space) {
+        if (o)
+          out[o++] = ' ';
+        space = false;
+      }
+      out[o++] = (char)(b - 'A' < 26u ? b + 32 : b);
+      if (!(b == '.' || b == ',' || b == '!' || b == '?'))
+        committed = o;
+      continue;
+    }
+    uint32_t cp;
+    if (b == 0xE0 && len - i >= 3 && (p[i + 1] == 0xA4 || p[i + 1] == 0xA5) &&
+        (p[i + 2] & 0xC0) == 0x80) {
+      cp = 0x0900 + ((uint32_t)(p[i + 1] - 0xA4) << 6) + (p[i + 2] & 0x3Fu);
+      i += 3;
+      /* Most Devanagari folds to itself: copy the three bytes. */
+      if (cp != 0x0901 && cp != 0x093C && !(cp >= 0x0958 && cp <= 0x095F) &&
+          !(cp >= 0x0964 && cp <= 0x096F)) {
+        if (space) {
+          if (o)
+            out[o++] = ' ';
+          space = false;
+        }
+        out[o++] = (char)p[i - 3];
+        out[o++] = (char)p[i - 2];
+        out[o++] = (char)p[i - 1];
+        committed = o;
+        continue;
+      }
+    } else {
+      size_t n = sv_utf8_next(s + i, len - i, &cp);
+      if (n == 0)
+        return -1;
+      i += n;
+      if ((cp == 0xA0 || cp >= 0x1680) && sv_is_space(cp)) {
+        space = true;
+        continue;
+      }
+    }
+    if ((cp = fold_cp(cp)) == 0)
+      continue;
+    if (space) {
+      if (o)
+        out[o++] = ' ';
+      space = false;
+    }
+    if (cp < 0x80) {
+      out[o++] = (char)cp;
+    } else if (cp < 0x800) {
+      o += sv_utf8_encode(cp, out + o);
+    } else if (cp < 0x10000) {
+      out[o++] = (char)(0xE0 | (cp >> 12));
+      out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+      out[o++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+      o += sv_utf8_encode(cp, out + o);
+    }
+    if (!trailing_punct(cp))
+      committed = o;
+  }
+  out[committed] = '\0';
+  return (long)committed;
+}
+
 long sv_fold(const char *s, size_t len, char *out, size_t cap) {
   if (cap == 0)
     return -1;
+  if (len < cap)
+    return fold_fits(s, len, out);
   size_t o = 0;         /* bytes written */
   size_t committed = 0; /* length up to the last character we keep */
   bool dropped = false; /* trailing punctuation that did not fit */
@@ -190,6 +302,88 @@ long sv_fold(const char *s, size_t len, char *out, size_t cap) {
   }
   out[committed] = '\0';
   return (long)committed;
+}
+
+/* The Devanagari block U+0900-U+097F, by its last six bits and whether
+ * the second byte is A5: 1 where the character folds to itself and is
+ * not trailing punctuation (not chandrabindu, nukta, the nukta letters,
+ * the dandas or the digits). */
+static bool deva_same(uint32_t d) {
+  return d != 0x01 && d != 0x3C && !(d >= 0x58 && d <= 0x5F) && d < 0x64;
+}
+
+size_t sv_fold_prefix(const char *s, size_t len, char *out, size_t cap,
+                      size_t chars) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0, i = 0, got = 0;
+  bool space = false;
+  while (got < chars) {
+    if (i == len)
+      return 0;
+    unsigned b = p[i];
+    uint32_t cp;
+    if (b < 0x80) {
+      /* ASCII inline: spaces, capitals, and the full stops that folding
+       * may drop at the end (the caller must then fold it all). */
+      if (b == ' ' || b - '\t' <= '\r' - '\t') {
+        space = true;
+        i++;
+        continue;
+      }
+      if (b == '.' || b == ',' || b == '!' || b == '?' || o + 2 > cap)
+        return 0;
+      if (space && o > 0) {
+        out[o++] = ' ';
+        if (++got == chars)
+          break;
+      }
+      space = false;
+      out[o++] = (char)(b - 'A' < 26u ? b + 32 : b);
+      i++;
+      got++;
+      continue;
+    }
+    if (b == 0xE0 && len - i >= 3 && p[i + 1] - 0xA4u < 2u &&
+        (p[i + 2] & 0xC0) == 0x80 &&
+        deva_same(((uint32_t)(p[i + 1] - 0xA4) << 6) | (p[i + 2] & 0x3Fu)) &&
+        o + 4 <= cap) {
+      /* Devanagari that folds to itself: three bytes as they are. */
+      if (space && o > 0) {
+        out[o++] = ' ';
+        if (++got == chars)
+          break;
+      }
+      space = false;
+      out[o] = (char)p[i];
+      out[o + 1] = (char)p[i + 1];
+      out[o + 2] = (char)p[i + 2];
+      o += 3;
+      i += 3;
+      got++;
+      continue;
+    }
+    size_t n = sv_utf8_next(s + i, len - i, &cp);
+    if (n == 0)
+      return 0;
+    i += n;
+    if ((cp == 0xA0 || cp >= 0x1680) && sv_is_space(cp)) {
+      space = true;
+      continue;
+    }
+    if ((cp = fold_cp(cp)) == 0)
+      continue;
+    if (trailing_punct(cp) || o + 5 > cap)
+      return 0;
+    if (space && o > 0) {
+      out[o++] = ' ';
+      if (++got == chars)
+        break;
+    }
+    space = false;
+    o += sv_utf8_encode(cp, out + o);
+    got++;
+  }
+  return o;
 }
 
 bool sv_has_devanagari(const char *s, size_t len) {

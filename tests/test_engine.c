@@ -535,6 +535,79 @@ static void summary_edit_choice_changes_branch(void **state) {
   HAS(c, "Kind: Renewal\nOld reference: OLD-123\nName: Ravi Kumar");
 }
 
+/* A correction that leads away from the summary shows the texts on the new
+ * way (the reason an application ends); one that comes back shows only
+ * the texts the citizen has not read on the way to the summary. */
+static void summary_edit_shows_new_informs(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  HASNT(c, "I:many");
+  /* A new inform on the way back to the summary is shown once. */
+  TAP(c, "edit_count");
+  SAY(c, "4");
+  HAS(c, "I:many 4\n@summary_header");
+  STATE(c, "check");
+  /* Already read: passed in silence after another correction. */
+  TAP(c, "edit_name");
+  SAY(c, "Sita Devi");
+  HASNT(c, "I:many");
+  HAS(c, "Name: Sita Devi\n");
+  STATE(c, "check");
+  /* A correction that ends the application gives the reason, then the
+   * closing text, and leaves the service. */
+  TAP(c, "edit_kind");
+  TAP(c, "desk");
+  HAS(c, "I:desk\nE:done");
+  HASNT(c, "@summary_header");
+  STATE(c, "-");
+}
+
+/* Once the reply buffer has grown to a conversation's needs, a whole
+ * application (answers, summary, submission) allocates nothing beyond
+ * the one allocation that creates its session. */
+static long g_allocs;
+static void *count_malloc(void *ctx, size_t n) {
+  (void)ctx;
+  g_allocs++;
+  return malloc(n);
+}
+static void *count_realloc(void *ctx, void *p, size_t n) {
+  (void)ctx;
+  g_allocs++;
+  return realloc(p, n);
+}
+static void count_free(void *ctx, void *p) {
+  (void)ctx;
+  free(p);
+}
+
+static void answers_allocate_nothing(void **state) {
+  (void)state;
+  samvad_allocator al = {count_malloc, count_realloc, count_free, NULL};
+  h_chat *d = calloc(1, sizeof *d);
+  assert_non_null(d);
+  d->cat = g_cat;
+  assert_int_equal(samvad_replies_create(&al, &d->r), 0);
+  for (int round = 0; round < 2; round++) {
+    d->now = T0;
+    d->msg_no = 0;
+    g_allocs = 0;
+    assert_int_equal(samvad_session_create(g_cat, &al, &d->s), 0);
+    assert_int_equal(g_allocs, 1);
+    long before = g_allocs;
+    walk_to(d, "ask_aadhaar");
+    SAY(d, "2341 2341 2346");
+    SAY(d, "1");
+    assert_non_null(h_app(d));
+    if (round == 1)
+      assert_int_equal(g_allocs - before, 0);
+    samvad_session_destroy(d->s);
+  }
+  samvad_replies_destroy(d->r);
+  free(d);
+}
+
 /* ---- Time ----------------------------------------------------------------- */
 
 static void idle_resume_continue_and_restart(void **state) {
@@ -673,6 +746,29 @@ static void invalid_utf8_is_not_understood(void **state) {
   assert_int_equal(h_say_n(c, "R\xff\xfe" "avi", 6), 0);
   HAS(c, "@not_understood\nQ:name");
   STATE(c, "ask_name");
+  /* Invalid bytes after a valid start (which typed answers see unfolded)
+   * are not understood either, at every kind of typed question, and do
+   * not count as a refusal. */
+  static const struct {
+    const char *state, *text;
+  } bad[] = {
+      {"ask_name", "Ravi \xc3"},
+      {"ask_name", "Ravi Ku\xe0\xa4mar"},
+      {"ask_dob", "12/03/1995\xff"},
+      {"ask_dob", "\xe0\xa5\xa7\xe0\xa5\xa8/03/1995 \xed\xa0\x80"},
+      {"ask_count", "2\x80"},
+      {"home/house", "H.No. 12 \xf8\x88\x80\x80\x80"},
+      {"home/pin", "110092\xc0\xaf"},
+      {"ask_aadhaar", "2341 2341 2346\xff"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    walk_to(c, bad[k].state);
+    uint8_t retries = c->s->retries;
+    assert_int_equal(h_say(c, bad[k].text), 0);
+    HAS(c, "@not_understood\n");
+    STATE(c, bad[k].state);
+    assert_int_equal(c->s->retries, retries);
+  }
 }
 
 static void limits_and_misuse(void **state) {
@@ -837,6 +933,8 @@ int main(void) {
       T(summary_edit_one_answer),
       T(summary_edit_changes_branch),
       T(summary_edit_choice_changes_branch),
+      T(summary_edit_shows_new_informs),
+      T(answers_allocate_nothing),
       T(idle_resume_continue_and_restart),
       T(expiry_drops_the_application),
       T(spec_changed_state_gone),

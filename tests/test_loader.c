@@ -645,15 +645,21 @@ static const edit_case edit_cases[] = {
     /* Variables. */
     {F_SVC, "\"save\": \"old_number\"", "\"save\": \"name\"", 0, 0,
      S "states.old_number.save: error: variable \"name\" is already saved "
-       "by state \"name\" as name, not text"},
+       "by state \"name\""},
+    /* The same variable saved twice, even with the same input: back and a
+     * correction at the summary would not know which state to go to. */
+    {F_SVC,
+     "\"type\": \"text\", \"min\": 4, \"max\": 20}, \"save\": \"old_number\"",
+     "\"type\": \"name\"}, \"save\": \"name\"", 0, 0,
+     S "states.old_number.save: error: variable \"name\" is already saved "
+       "by state \"name\""},
     {F_SVC, "\"next\": \"summary\"}", "\"next\": \"again\"},\n  \"again\": "
      "{\"type\": \"choice\", \"prompt\": {\"en\": \"a\", \"hi\": \"a\"}, "
      "\"save\": \"kind\", \"label\": {\"en\": \"a\", \"hi\": \"a\"}, "
      "\"options\": [{\"id\": \"renew\", \"title\": {\"en\": \"a\", \"hi\": "
      "\"a\"}}], \"next\": \"summary\"}", 0, 0,
      S "states.again.save: error: variable \"kind\" is already saved by state "
-       "\"kind\" with other options (the same ids in the same order are "
-       "needed)"},
+       "\"kind\""},
     /* Blocks. */
     {F_BLOCK, "\"next\": \"$next\"", "\"next\": \"$nxt\"", 0, 0,
      B "states.pin.next: error: unknown state \"$nxt\""},

@@ -1,0 +1,235 @@
+/* engine_index.c - what the engine can work out once per catalogue instead
+ * of once per message: the filters over the command words (so that most
+ * answers skip the command scan, and typed answers even the folding), the
+ * texts that messages are compared with, folded, and each service's
+ * introduction, rendered in both languages. Everything lands in the
+ * catalogue's arena, so it is freed with the catalogue. */
+#include "engine.h"
+
+#include <string.h>
+
+static void bloom_add(uint64_t *bloom, uint32_t h) {
+  unsigned x = h & 1023, y = (h >> 10) & 1023;
+  bloom[x >> 6] |= (uint64_t)1 << (x & 63);
+  bloom[y >> 6] |= (uint64_t)1 << (y & 63);
+}
+
+static void index_commands(samvad_catalogue *c) {
+  memset(c->command_first, 0, sizeof c->command_first);
+  memset(c->command_bloom, 0, sizeof c->command_bloom);
+  memset(c->command_pair_bloom, 0, sizeof c->command_pair_bloom);
+  for (int k = 1; k < SV_CMD__COUNT; k++)
+    for (size_t i = 0; i < c->command_word_count[k]; i++) {
+      const char *w = c->command_words[k][i];
+      unsigned char b = (unsigned char)w[0];
+      c->command_first[b >> 6] |= (uint64_t)1 << (b & 63);
+      size_t wl = strlen(w);
+      bloom_add(c->command_bloom, sv_bloom_hash(w, wl));
+      /* A word shorter than the prefix, or with punctuation in it, needs
+       * no entry: a message that could equal it is folded whole anyway
+       * (see sv_may_be_command). */
+      char pre[SV_CMD_PREFIX_BYTES];
+      size_t pl = sv_fold_prefix(w, wl, pre, sizeof pre, SV_CMD_PREFIX_CHARS);
+      if (pl)
+        bloom_add(c->command_pair_bloom, sv_bloom_hash(pre, pl));
+    }
+  c->command_indexed = 1;
+}
+
+/* Folds t for comparing with folded messages, as the engine once did on
+ * every comparison (into 512 bytes: a longer text matches nothing). */
+static bool fold_text(samvad_catalogue *c, const sv_text *t,
+                      const char *out[SAMVAD_LANG_COUNT]) {
+  for (int l = 0; l < SAMVAD_LANG_COUNT; l++) {
+    char buf[512];
+    long n = t->s[l] && t->len[l] ? sv_fold(t->s[l], t->len[l], buf, sizeof buf)
+                                  : -1;
+    out[l] = NULL;
+    if (n > 0 && !(out[l] = sv_arena_strndup(&c->arena, buf, (size_t)n)))
+      return false;
+  }
+  return true;
+}
+
+/* The introduction of service i in language l, rendered as the engine
+ * renders it (at that point a session has no answers), into the arena. */
+static bool render_intro(samvad_catalogue *c, samvad_replies *r, size_t i,
+                         uint8_t l, const char **out) {
+  samvad_session s;
+  memset(&s, 0, sizeof s);
+  s.catalogue = c;
+  s.lang = l;
+  s.service = (int16_t)i;
+  sv_ctx *x = sv_malloc(&c->arena.alloc, sizeof *x);
+  if (!x)
+    return false;
+  memset(x, 0, sizeof *x);
+  x->cat = c;
+  x->s = &s;
+  x->svc = &c->services[i];
+  bool ok = sv_out_grow(r, NULL);
+  while (ok) {
+    sv_out_init(&x->out, r);
+    sv_render_intro_text(x);
+    sv_out_finish(&x->out);
+    if (!x->out.overflow)
+      break;
+    ok = sv_out_grow(r, &x->out);
+  }
+  if (ok && r->count == 1) {
+    const char *t = r->items[0].text;
+    ok = (*out = sv_arena_strndup(&c->arena, t, strlen(t))) != NULL;
+  }
+  sv_free(&c->arena.alloc, x);
+  return ok;
+}
+
+/* n options as a reply carries them: ids, and titles in language l. */
+static samvad_option *options(samvad_catalogue *c, size_t n) {
+  return sv_arena_alloc(&c->arena, (n ? n : 1) * sizeof(samvad_option));
+}
+
+static bool index_options(samvad_catalogue *c) {
+  for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++) {
+    samvad_option *m = options(c, c->service_count);
+    samvad_option *yn = options(c, 2);
+    if (!m || !yn)
+      return false;
+    for (size_t i = 0; i < c->service_count; i++) {
+      m[i].id = c->services[i].id;
+      m[i].title = c->services[i].title.s[l] ? c->services[i].title.s[l] : "";
+    }
+    yn[0].id = "yes";
+    yn[1].id = "no";
+    const char *yes = c->messages[SV_MSG_YES].s[l];
+    const char *no = c->messages[SV_MSG_NO].s[l];
+    yn[0].title = yes ? yes : "";
+    yn[1].title = no ? no : "";
+    c->menu_options[l] = m;
+    c->yesno_options[l] = yn;
+  }
+  for (size_t i = 0; i < c->service_count; i++) {
+    const sv_service *svc = &c->services[i];
+    sv_state *states = (sv_state *)svc->states;
+    for (size_t k = 0; k < svc->state_count; k++) {
+      sv_state *st = &states[k];
+      if (st->kind != SV_ST_CHOICE)
+        continue;
+      for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++) {
+        samvad_option *o = options(c, st->option_count);
+        if (!o)
+          return false;
+        for (size_t j = 0; j < st->option_count; j++) {
+          o[j].id = st->options[j].id;
+          o[j].title = st->options[j].title.s[l] ? st->options[j].title.s[l]
+                                                 : "";
+        }
+        st->reply_options[l] = o;
+      }
+    }
+    sv_var *vars = (sv_var *)svc->vars;
+    for (size_t v = 0; v < svc->var_count; v++) {
+      size_t n = strlen(vars[v].name);
+      char *id = sv_arena_alloc(&c->arena, n + 6);
+      if (!id)
+        return false;
+      memcpy(id, "edit_", 5);
+      memcpy(id + 5, vars[v].name, n + 1);
+      vars[v].edit_id = id;
+    }
+  }
+  return true;
+}
+
+/* The states of svc in topological order of its transitions, and from it
+ * the variables by the position of the state that saves each; false only
+ * when out of memory (a flow with a loop gets no order). */
+static bool index_path_order(samvad_catalogue *c, sv_service *svc) {
+  size_t n = svc->state_count;
+  uint16_t *indeg = sv_malloc(&c->arena.alloc, (n + 1) * sizeof *indeg);
+  uint16_t *queue = sv_malloc(&c->arena.alloc, (n + 1) * sizeof *queue);
+  uint16_t *rank = sv_malloc(&c->arena.alloc, (n + 1) * sizeof *rank);
+  bool ok = indeg && queue && rank;
+  if (ok) {
+    memset(indeg, 0, n * sizeof *indeg);
+    for (size_t k = 0; k < n; k++)
+      for (uint16_t t = 0; t < svc->states[k].next_count; t++) {
+        uint16_t to = c->transitions[svc->states[k].next + t].target;
+        if (to < n)
+          indeg[to]++;
+      }
+    size_t head = 0, tail = 0;
+    for (size_t k = 0; k < n; k++)
+      if (indeg[k] == 0)
+        queue[tail++] = (uint16_t)k;
+    while (head < tail) {
+      uint16_t k = queue[head];
+      rank[k] = (uint16_t)head++;
+      for (uint16_t t = 0; t < svc->states[k].next_count; t++) {
+        uint16_t to = c->transitions[svc->states[k].next + t].target;
+        if (to < n && --indeg[to] == 0)
+          queue[tail++] = to;
+      }
+    }
+    if (tail == n) { /* no loop */
+      uint16_t *order =
+          sv_arena_alloc(&c->arena, (svc->var_count + 1) * sizeof *order);
+      ok = order != NULL;
+      for (size_t v = 0; ok && v < svc->var_count; v++) {
+        /* Insertion by rank: a service has a few dozen variables. */
+        size_t at = v;
+        uint16_t r = rank[svc->vars[v].state < n ? svc->vars[v].state : 0];
+        while (at > 0 && rank[svc->vars[order[at - 1]].state] > r) {
+          order[at] = order[at - 1];
+          at--;
+        }
+        order[at] = (uint16_t)v;
+      }
+      if (ok)
+        svc->vars_in_path_order = order;
+    }
+  }
+  sv_free(&c->arena.alloc, indeg);
+  sv_free(&c->arena.alloc, queue);
+  sv_free(&c->arena.alloc, rank);
+  return ok;
+}
+
+int sv_catalogue_index(samvad_catalogue *c) {
+  index_commands(c);
+  if (!index_options(c))
+    return SAMVAD_ENOMEM;
+  static const sv_msg matched[] = {SV_MSG_YES, SV_MSG_NO,
+                                   SV_MSG_SUMMARY_CONFIRM,
+                                   SV_MSG_IDLE_CONTINUE, SV_MSG_IDLE_RESTART};
+  for (size_t k = 0; k < sizeof matched / sizeof matched[0]; k++)
+    if (!fold_text(c, &c->messages[matched[k]],
+                   c->messages_folded[matched[k]]))
+      return SAMVAD_ENOMEM;
+  samvad_replies *r = NULL;
+  if (samvad_replies_create(&c->arena.alloc.a, &r) != SAMVAD_OK)
+    return SAMVAD_ENOMEM;
+  bool ok = true;
+  for (size_t i = 0; ok && i < c->service_count; i++) {
+    /* The tables were written by the loader into this same arena; the
+     * index completes them before anyone reads the catalogue. */
+    sv_service *svc = (sv_service *)&c->services[i];
+    ok = fold_text(c, &svc->title, svc->title_folded) &&
+         index_path_order(c, svc);
+    for (uint8_t l = 0; ok && l < SAMVAD_LANG_COUNT; l++)
+      ok = render_intro(c, r, i, l, &svc->intro[l]);
+    sv_state *states = (sv_state *)svc->states;
+    for (size_t k = 0; ok && k < svc->state_count; k++) {
+      if (states[k].kind == SV_ST_ASK || states[k].kind == SV_ST_CHOICE)
+        ok = fold_text(c, &states[k].label, states[k].label_folded);
+      for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++) {
+        const char *p = states[k].prompt.s[l];
+        size_t n = states[k].prompt.len[l];
+        if (p && p[n] == '\0' && !memchr(p, '{', n))
+          states[k].prompt_fixed |= (uint8_t)(1u << l);
+      }
+    }
+  }
+  samvad_replies_destroy(r);
+  return ok ? SAMVAD_OK : SAMVAD_ENOMEM;
+}
