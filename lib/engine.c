@@ -420,7 +420,8 @@ static void touch_deadlines(sv_ctx *c) {
 
 static void run(sv_ctx *c, bool bad_text) {
   samvad_session *s = c->s;
-  sv_detect_language(c);
+  if (!s->lang_chosen)
+    sv_detect_language(c);
   if (s->stale) {
     s->stale = 0;
     sv_say(c, SV_MSG_SPEC_CHANGED, NULL, 0);
@@ -565,8 +566,16 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
    * copy; afterwards only the replies can want more room. Then the step is
    * undone, the buffers grow, and it runs again: being deterministic, it
    * does the same, and the buffers never move under a running step. */
-  sv_session_compact(s);
-  if (!sv_session_reserve_text(s, need) || !sv_out_grow(out, NULL))
+  /* The checks in front of each call are the usual case, without the
+   * call: a small text buffer with room, replies grown already. */
+  if (s->text_len > 1024)
+    sv_session_compact(s);
+  if (!((size_t)s->text_len + need <= s->text_cap &&
+        s->text_cap <= UINT32_MAX / 2) &&
+      !sv_session_reserve_text(s, need))
+    return SAMVAD_ENOMEM;
+  if ((out->cap < 8 || out->text_cap < 4096 || out->option_cap < 16) &&
+      !sv_out_grow(out, NULL))
     return SAMVAD_ENOMEM;
   samvad_session undo;
   sv_session_snapshot(s, &undo);

@@ -34,11 +34,44 @@ bool sv_out_grow(samvad_replies *r, const sv_out *o);
 void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
                   const char *state);
 void sv_out_put_slow(sv_out *o, const char *s, size_t n);
+/* memcpy for the short pieces replies are made of (labels, values,
+ * separators): overlapping word moves instead of a call into libc. */
+/* For n <= 32 only. */
+static inline void sv_copy_short(char *d, const char *s, size_t n) {
+  if (n > 16) { /* [0, 16) and [n - 16, n) */
+    uint64_t w0, w1, w2, w3;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    memcpy(&w2, s + n - 16, 8);
+    memcpy(&w3, s + n - 8, 8);
+    memcpy(d, &w0, 8);
+    memcpy(d + 8, &w1, 8);
+    memcpy(d + n - 16, &w2, 8);
+    memcpy(d + n - 8, &w3, 8);
+  } else if (n >= 8) {
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + n - 8, 8);
+    memcpy(d, &w0, 8);
+    memcpy(d + n - 8, &w1, 8);
+  } else if (n >= 4) {
+    uint32_t w0, w1;
+    memcpy(&w0, s, 4);
+    memcpy(&w1, s + n - 4, 4);
+    memcpy(d, &w0, 4);
+    memcpy(d + n - 4, &w1, 4);
+  } else if (n) {
+    char c0 = s[0], c1 = s[n / 2], c2 = s[n - 1];
+    d[0] = c0;
+    d[n / 2] = c1;
+    d[n - 1] = c2;
+  }
+}
 /* Appends n bytes to the open reply's text. */
 static inline void sv_out_put(sv_out *o, const char *s, size_t n) {
   samvad_replies *r = o->r;
-  if (!o->fixed && !o->overflow && r->text_len + n < r->text_cap) {
-    memcpy(r->text + r->text_len, s, n);
+  if (n <= 32 && !o->fixed && !o->overflow && r->text_len + n < r->text_cap) {
+    sv_copy_short(r->text + r->text_len, s, n);
     r->text_len += n;
     return;
   }
@@ -47,9 +80,17 @@ static inline void sv_out_put(sv_out *o, const char *s, size_t n) {
 static inline void sv_out_putc(sv_out *o, char c) { sv_out_put(o, &c, 1); }
 void sv_out_puts(sv_out *o, const char *s);
 /* The open reply has no text yet. */
-bool sv_out_empty(const sv_out *o);
-/* The open reply's whole text is s (NUL-terminated, outliving the step). */
-void sv_out_fixed(sv_out *o, const char *s);
+static inline bool sv_out_empty(const sv_out *o) {
+  return o->text_open && !o->fixed && o->r->text_len == o->text_start;
+}
+/* The open reply's whole text is s (NUL-terminated, outliving the step).
+ * Inline: every question's prompt is one. */
+static inline void sv_out_fixed(sv_out *o, const char *s) {
+  if (sv_out_empty(o))
+    o->fixed = s;
+  else
+    sv_out_puts(o, s);
+}
 /* Current end of the text buffer: where an answer value will start. */
 size_t sv_out_pos(sv_out *o);
 void sv_out_close_text(sv_out *o);
@@ -211,7 +252,7 @@ void sv_detect_language(sv_ctx *c);
 int sv_menu_choice(const sv_ctx *c);
 
 /* ---- Reference numbers (reference.c) ------------------------------------ */
-/* ref_prefix-YYYY-XXXXXXXX: SHA-256 of the service id, the message id, the
+/* ref_prefix-YYYY-XXXXXXXX: SipHash of the service id, the message id, the
  * time and the answers on the path, in Crockford base32. Deterministic. */
 void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
                        char out[SV_REF_MAX]);

@@ -18,11 +18,18 @@ static void index_commands(samvad_catalogue *c) {
   memset(c->command_first, 0, sizeof c->command_first);
   memset(c->command_bloom, 0, sizeof c->command_bloom);
   memset(c->command_pair_bloom, 0, sizeof c->command_pair_bloom);
+  memset(c->command_deva_first, 0, sizeof c->command_deva_first);
   for (int k = 1; k < SV_CMD__COUNT; k++)
     for (size_t i = 0; i < c->command_word_count[k]; i++) {
       const char *w = c->command_words[k][i];
       unsigned char b = (unsigned char)w[0];
       c->command_first[b >> 6] |= (uint64_t)1 << (b & 63);
+      if (b == 0xE0 && ((unsigned char)w[1] == 0xA4 ||
+                        (unsigned char)w[1] == 0xA5)) {
+        unsigned d = ((unsigned)((unsigned char)w[1] - 0xA4) << 6) |
+                     ((unsigned char)w[2] & 0x3Fu);
+        c->command_deva_first[d >> 6] |= (uint64_t)1 << (d & 63);
+      }
       size_t wl = strlen(w);
       bloom_add(c->command_bloom, sv_bloom_hash(w, wl));
       /* A word shorter than the prefix, or with punctuation in it, needs

@@ -62,9 +62,45 @@ bool sv_may_be_command(const samvad_catalogue *c, const char *text,
       b += 32;
     if (!sv_may_be_command_start(c, (unsigned char)b))
       return false;
+  } else if (len - i >= 3 && p[i] == 0xE0 && p[i + 1] - 0xA4u < 2u &&
+             (p[i + 2] & 0xC0) == 0x80) {
+    /* A Devanagari character that folds to itself is the first folded
+     * character: no command word starts with it, no command word. */
+    uint32_t d = ((uint32_t)(p[i + 1] - 0xA4) << 6) | (p[i + 2] & 0x3Fu);
+    if (sv_deva_same(d) && !(c->command_deva_first[d >> 6] >> (d & 63) & 1))
+      return false;
   }
+  /* The prefix without the general folding loop when its characters are
+   * visible ASCII (but the trailing punctuation folding may drop) or
+   * Devanagari that folds to itself: they fold to themselves, ASCII in
+   * lower case. Anything else (spaces, other scripts) is folded. */
   char pre[SV_CMD_PREFIX_BYTES];
-  size_t pl = sv_fold_prefix(text, len, pre, sizeof pre, SV_CMD_PREFIX_CHARS);
+  size_t o = 0, k = 0, j = i;
+  for (; k < SV_CMD_PREFIX_CHARS && j < len; k++) {
+    unsigned ch = p[j];
+    if (ch < 0x80) {
+      if (ch <= 0x20 || ch == 0x7F || ch == '.' || ch == ',' || ch == '!' ||
+          ch == '?')
+        break;
+      pre[o++] = (char)(ch - 'A' < 26u ? ch + 32 : ch);
+      j++;
+    } else if (ch == 0xE0 && len - j >= 3 && p[j + 1] - 0xA4u < 2u &&
+               (p[j + 2] & 0xC0) == 0x80 &&
+               sv_deva_same(((uint32_t)(p[j + 1] - 0xA4) << 6) |
+                            (p[j + 2] & 0x3Fu))) {
+      pre[o] = (char)ch;
+      pre[o + 1] = (char)p[j + 1];
+      pre[o + 2] = (char)p[j + 2];
+      o += 3;
+      j += 3;
+    } else {
+      break;
+    }
+  }
+  if (k == SV_CMD_PREFIX_CHARS)
+    return sv_bloom_has(c->command_pair_bloom, sv_bloom_hash(pre, o));
+  size_t pl;
+  pl = sv_fold_prefix(text, len, pre, sizeof pre, SV_CMD_PREFIX_CHARS);
   return pl == 0 || sv_bloom_has(c->command_pair_bloom, sv_bloom_hash(pre, pl));
 }
 

@@ -62,6 +62,12 @@ static inline size_t sv_utf8_next(const char *s, size_t len, uint32_t *cp) {
   }
   return sv_utf8_decode(s, len, cp);
 }
+/* Whether the Devanagari character U+0900+d folds to itself and is not
+ * trailing punctuation (not chandrabindu, nukta, the nukta letters, the
+ * dandas, the digits or U+0970 and above). */
+static inline bool sv_deva_same(uint32_t d) {
+  return d != 0x01 && d != 0x3C && !(d >= 0x58 && d <= 0x5F) && d < 0x64;
+}
 /* Writes cp as UTF-8 into out (at least 4 bytes); returns bytes written. */
 size_t sv_utf8_encode(uint32_t cp, char *out);
 /* Folds s for matching: trims, collapses runs of white space to one space,
@@ -407,6 +413,10 @@ struct samvad_catalogue {
    * word that has as many: a message that starts otherwise is no command
    * word. */
   uint64_t command_pair_bloom[16];
+  /* The Devanagari characters (U+0900-U+097F, by their last seven bits)
+   * that start a command word: Hindi answers seldom start like one, and
+   * this spares them the prefix folding. */
+  uint64_t command_deva_first[2];
   uint8_t command_indexed; /* 0 until built: no filtering */
   sv_text messages[SV_MSG__COUNT];
   /* The messages that answers are compared with (yes, no, confirm,

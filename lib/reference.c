@@ -1,7 +1,7 @@
 /* reference.c - reference numbers of submitted applications, such as
  * MR-2026-7K3QX9WD: the service's prefix, the year of submission and eight
- * Crockford base32 characters of a SHA-256 over the service, the message
- * id, the time and the answers. No randomness: replaying a conversation
+ * Crockford base32 characters of a hash of the service, the message id,
+ * the time and the answers. No randomness: replaying a conversation
  * gives the same number, which is what makes transcripts and retries of a
  * message exact. */
 #include "engine.h"
@@ -13,11 +13,18 @@
  * phone or copied by hand survives. */
 static const char crockford[33] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/* SipHash's key: fixed, so that numbers are the same on every machine. */
+static const unsigned char ref_key[crypto_shorthash_siphash24_KEYBYTES] = {
+    's', 'a', 'm', 'v', 'a', 'd', '-', 'r',
+    'e', 'f', 'e', 'r', 'e', 'n', 'c', 'e'};
+
 /* The inputs are first folded into 64 bits by a fast word-at-a-time mix,
- * and SHA-256 then runs over one block: libsodium's SHA-256 costs about as
- * much as a whole conversation step per block, and the mix keeps distinct
- * inputs distinct just as well for this purpose (the number is not a
- * secret; stores must still check it is unique). */
+ * and SipHash-2-4 (libsodium's crypto_shorthash) then scrambles those 16
+ * bytes, so that a number says nothing about another one's answers. It
+ * used to be SHA-256, which cost more than a whole conversation step; the
+ * number is no secret (anyone holding the inputs can compute it, whatever
+ * the hash), so a public key serves, and stores must still check that a
+ * number is unique. */
 typedef struct hbuf {
   unsigned char b[512];
   size_t n;
@@ -92,7 +99,7 @@ void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
   h_i64(h, c->now);
   /* Answers by variable index: within one spec (the spec's hash is
    * hashed too) that names them as well as their names would, in a third
-   * of the bytes; SHA-256 is most of the cost of a submission. */
+   * of the bytes; fewer bytes to mix. */
   h_i64(h, (int64_t)svc->hash);
   for (size_t k = 0; k < n; k++) {
     const sv_value *v = &s->values[vars[k]];
@@ -105,12 +112,12 @@ void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
       h_i64(h, v->i);
   }
   h_mix(h);
-  unsigned char in[16], d[crypto_hash_sha256_BYTES];
+  unsigned char in[16], d[crypto_shorthash_siphash24_BYTES];
   for (int i = 0; i < 8; i++) {
     in[i] = (unsigned char)(hb.state >> (8 * i));
     in[8 + i] = (unsigned char)(hb.total >> (8 * i));
   }
-  crypto_hash_sha256(d, in, sizeof in);
+  crypto_shorthash_siphash24(d, in, sizeof in, ref_key);
 
   size_t o = 0;
   const char *p = svc->ref_prefix ? svc->ref_prefix : "";

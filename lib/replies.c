@@ -133,17 +133,6 @@ void sv_out_puts(sv_out *o, const char *s) {
     sv_out_put(o, s, strlen(s));
 }
 
-bool sv_out_empty(const sv_out *o) {
-  return o->text_open && !o->fixed && o->r->text_len == o->text_start;
-}
-
-void sv_out_fixed(sv_out *o, const char *s) {
-  if (sv_out_empty(o))
-    o->fixed = s;
-  else
-    sv_out_puts(o, s);
-}
-
 size_t sv_out_pos(sv_out *o) { return o->r->text_len; }
 
 static void put_nul(sv_out *o) {

@@ -304,13 +304,6 @@ long sv_fold(const char *s, size_t len, char *out, size_t cap) {
   return (long)committed;
 }
 
-/* The Devanagari block U+0900-U+097F, by its last six bits and whether
- * the second byte is A5: 1 where the character folds to itself and is
- * not trailing punctuation (not chandrabindu, nukta, the nukta letters,
- * the dandas or the digits). */
-static bool deva_same(uint32_t d) {
-  return d != 0x01 && d != 0x3C && !(d >= 0x58 && d <= 0x5F) && d < 0x64;
-}
 
 size_t sv_fold_prefix(const char *s, size_t len, char *out, size_t cap,
                       size_t chars) {
@@ -345,7 +338,7 @@ size_t sv_fold_prefix(const char *s, size_t len, char *out, size_t cap,
     }
     if (b == 0xE0 && len - i >= 3 && p[i + 1] - 0xA4u < 2u &&
         (p[i + 2] & 0xC0) == 0x80 &&
-        deva_same(((uint32_t)(p[i + 1] - 0xA4) << 6) | (p[i + 2] & 0x3Fu)) &&
+        sv_deva_same(((uint32_t)(p[i + 1] - 0xA4) << 6) | (p[i + 2] & 0x3Fu)) &&
         o + 4 <= cap) {
       /* Devanagari that folds to itself: three bytes as they are. */
       if (space && o > 0) {
