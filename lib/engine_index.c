@@ -58,6 +58,24 @@ static bool fold_text(samvad_catalogue *c, const sv_text *t,
   return true;
 }
 
+/* A summary line starts "\n<label>: ": built once here, so the summary
+ * copies one piece per answer instead of three. */
+static bool label_line(samvad_catalogue *c, sv_state *st) {
+  for (int l = 0; l < SAMVAD_LANG_COUNT; l++) {
+    size_t n = st->label.s[l] ? st->label.len[l] : 0;
+    char *p = sv_arena_alloc(&c->arena, n + 4);
+    if (!p)
+      return false;
+    p[0] = '\n';
+    if (n)
+      memcpy(p + 1, st->label.s[l], n);
+    memcpy(p + 1 + n, ": ", 3);
+    st->label_line.s[l] = p;
+    st->label_line.len[l] = (uint32_t)(n + 3);
+  }
+  return true;
+}
+
 /* The introduction of service i in language l, rendered as the engine
  * renders it (at that point a session has no answers), into the arena. */
 static bool render_intro(samvad_catalogue *c, samvad_replies *r, size_t i,
@@ -228,7 +246,8 @@ int sv_catalogue_index(samvad_catalogue *c) {
     sv_state *states = (sv_state *)svc->states;
     for (size_t k = 0; ok && k < svc->state_count; k++) {
       if (states[k].kind == SV_ST_ASK || states[k].kind == SV_ST_CHOICE)
-        ok = fold_text(c, &states[k].label, states[k].label_folded);
+        ok = fold_text(c, &states[k].label, states[k].label_folded) &&
+             label_line(c, &states[k]);
       for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++) {
         const char *p = states[k].prompt.s[l];
         size_t n = states[k].prompt.len[l];

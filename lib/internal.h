@@ -294,6 +294,8 @@ typedef struct sv_state {
   uint16_t next_count;   /* 0 only for end states */
   /* Filled in by sv_catalogue_index: */
   const char *label_folded[SAMVAD_LANG_COUNT]; /* NULL: matches nothing */
+  sv_text label_line;    /* ask/choice: "\n<label>: ", a summary line's
+                            start in one piece (s NULL: not built) */
   const samvad_option *reply_options[SAMVAD_LANG_COUNT]; /* choice: as
                                     replies carry them, per language */
   uint8_t prompt_fixed;  /* bit per language: the prompt has no

@@ -53,10 +53,40 @@ size_t sv_fmt_int(char *buf, int64_t v) {
   return o;
 }
 
-/* Zero-padded to width digits (Aadhaar: 12, PIN: 6, mobile: 10). */
+/* Zero-padded to width digits (Aadhaar: 12, PIN: 6, mobile: 10). Every
+ * summary and submission shows these, so the usual case (the value fits
+ * the width) writes its digits by pairs from the end, after one 64-bit
+ * division; a longer value is shown in full. */
 static size_t fmt_padded(char *buf, int64_t v, size_t width) {
+  uint64_t u = v < 0 ? 0 : (uint64_t)v;
+  static const uint64_t limit[13] = {
+      1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
+      100000000u, 1000000000u, 10000000000ull, 100000000000ull,
+      1000000000000ull};
+  if (width <= 12 && u < limit[width]) {
+    /* Only the pairs the width needs: three for a PIN, five for a
+     * mobile number, six for an Aadhaar number. */
+    uint32_t lo = (uint32_t)(u % 100000000u), hi = (uint32_t)(u / 100000000u);
+    size_t k = width;
+    for (int j = 0; j < 4 && k >= 2; j++, k -= 2) {
+      memcpy(buf + k - 2, digit_pairs + 2 * (lo % 100), 2);
+      lo /= 100;
+    }
+    if (k > 0 && width < 8) {
+      buf[0] = (char)('0' + lo % 10); /* an odd width under eight */
+    } else {
+      for (; k >= 2; k -= 2) {
+        memcpy(buf + k - 2, digit_pairs + 2 * (hi % 100), 2);
+        hi /= 100;
+      }
+      if (k > 0)
+        buf[0] = (char)('0' + hi % 10);
+    }
+    buf[width] = '\0';
+    return width;
+  }
   char tmp[24];
-  size_t n = sv_fmt_int(tmp, v < 0 ? 0 : v);
+  size_t n = sv_fmt_int(tmp, (int64_t)u);
   size_t o = 0;
   while (n + o < width)
     buf[o++] = '0';
@@ -137,9 +167,10 @@ void sv_render_value(sv_ctx *c, const sv_var *var, const sv_value *v) {
       return;
     }
     if (var->type == SV_IN_AADHAAR) {
+      char masked[14] = "XXXX XXXX ";
       n = fmt_padded(buf, v->i, 12);
-      sv_out_put(&c->out, "XXXX XXXX ", 10);
-      sv_out_put(&c->out, buf + n - 4, 4);
+      memcpy(masked + 10, buf + n - 4, 4);
+      sv_out_put(&c->out, masked, sizeof masked);
       return;
     }
     n = var->type == SV_IN_PIN      ? fmt_padded(buf, v->i, 6)
@@ -342,9 +373,14 @@ void sv_render_summary(sv_ctx *c, const uint16_t *vars, size_t n) {
   sv_render(c, &c->cat->messages[SV_MSG_SUMMARY_HEADER], NULL, 0);
   for (size_t k = 0; k < n; k++) {
     const sv_var *var = &svc->vars[vars[k]];
-    sv_out_putc(&c->out, '\n');
-    put_text(c, &svc->states[var->state].label);
-    sv_out_put(&c->out, ": ", 2);
+    const sv_state *at = &svc->states[var->state];
+    if (at->label_line.s[l]) {
+      sv_out_put(&c->out, at->label_line.s[l], at->label_line.len[l]);
+    } else {
+      sv_out_putc(&c->out, '\n');
+      put_text(c, &at->label);
+      sv_out_put(&c->out, ": ", 2);
+    }
     sv_render_value(c, var, &c->s->values[vars[k]]);
   }
   if (st->prompt.len[l]) {
