@@ -19,6 +19,22 @@ int32_t sv_days_from_civil(int y, unsigned m, unsigned d) {
 
 void sv_civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d) {
   int64_t z = (int64_t)days + 719468;
+  if (z >= 0) {
+    /* From 0000-03-01 on, the same steps in unsigned 32 bits (z stays
+     * under 2^32): cheaper divisions, identical results for every int32. */
+    uint32_t uz = (uint32_t)z;
+    uint32_t uera = uz / 146097u;
+    uint32_t udoe = uz - uera * 146097u;
+    uint32_t uyoe =
+        (udoe - udoe / 1460u + udoe / 36524u - udoe / 146096u) / 365u;
+    uint32_t udoy = udoe - (365u * uyoe + uyoe / 4u - uyoe / 100u);
+    uint32_t ump = (5u * udoy + 2u) / 153u;
+    unsigned umm = ump < 10u ? ump + 3u : ump - 9u;
+    *y = (int)((int64_t)uyoe + (int64_t)uera * 400 + (umm <= 2));
+    *m = umm;
+    *d = udoy - (153u * ump + 2u) / 5u + 1u;
+    return;
+  }
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   int64_t doe = z - era * 146097;
   int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;

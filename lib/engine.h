@@ -208,8 +208,15 @@ void sv_answer(sv_ctx *c, uint16_t var, const sv_value *v);
 void sv_reask(sv_ctx *c);
 
 /* ---- Reading the message (engine_match.c) ------------------------------- */
-/* w (NUL-terminated) equals s[0..n). */
-bool sv_eq_word(const char *w, const char *s, size_t n);
+/* w (NUL-terminated) equals s[0..n). Inline: the option and command
+ * loops call it for every title, and most differ at the first byte. */
+static inline bool sv_eq_word(const char *w, const char *s, size_t n) {
+  size_t i = 0;
+  for (; i < n; i++)
+    if (w[i] != s[i]) /* also stops at w's NUL */
+      return false;
+  return w[i] == '\0';
+}
 /* The folded message equals one of a text's folded forms (one per
  * language, precomputed by sv_catalogue_index; NULL matches nothing). */
 bool sv_eq_folded_any(const sv_ctx *c,

@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-bool sv_eq_word(const char *w, const char *s, size_t n) {
-  size_t i = 0;
-  for (; i < n; i++)
-    if (w[i] != s[i]) /* also stops at w's NUL */
-      return false;
-  return w[i] == '\0';
-}
-
 bool sv_eq_folded_any(const sv_ctx *c,
                       const char *const folded[SAMVAD_LANG_COUNT]) {
   if (!c->has_fold || c->fold_len == 0)

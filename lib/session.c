@@ -97,12 +97,16 @@ static inline void touch(samvad_session *s, size_t v) {
 
 void sv_session_clear_answers(samvad_session *s) {
   s->pruned = 0;
-  for (size_t v = 0; v < s->values_cap; v++)
-    if (s->values[v].kind != SV_VAL_NONE) {
+  /* Only the slots in answer_order can hold a value (see
+   * sv_session_set_answer), so a short form clears quickly. */
+  for (size_t k = 0; k < s->answer_count; k++) {
+    size_t v = s->answer_order[k];
+    if (v < s->values_cap && s->values[v].kind != SV_VAL_NONE) {
       touch(s, v);
       s->values[v].kind = SV_VAL_NONE;
       s->values[v].s = NULL;
     }
+  }
   s->answer_count = 0;
 }
 
