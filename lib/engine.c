@@ -237,6 +237,7 @@ static bool at_summary(sv_ctx *c, const sv_state *st) {
   if (k < 0)
     return false;
   c->s->editing = 1;
+  c->s->forward = 0; /* the correction's answers are out of path order */
   c->s->return_state = (uint16_t)(st - c->svc->states);
   sv_enter(c, c->svc->vars[vars[k]].state);
   return true;
@@ -437,6 +438,7 @@ static void run(sv_ctx *c, bool bad_text) {
     } else if (s->idle_at && c->now >= s->idle_at &&
                s->phase != SV_PH_RESUME && s->answer_count > 0) {
       s->phase = SV_PH_RESUME;
+      s->forward = 0; /* after a pause, always walk: simplest to trust */
       sv_reask(c);
       return;
     }

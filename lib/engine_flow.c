@@ -29,6 +29,8 @@ void sv_start_service(sv_ctx *c, int svc, bool intro) {
   s->phase = SV_PH_ANSWERING;
   s->editing = 0;
   s->retries = 0;
+  s->forward = 1;
+  s->forward_day = c->today;
   c->skip_answered = false;
   if (intro)
     sv_render_intro(c);
@@ -71,7 +73,21 @@ static size_t walk_path(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap,
   return n;
 }
 
+/* Whether the answers are the path's to the current state, in order (see
+ * samvad_session.forward): every condition on the way would read what it
+ * read when the flow passed it, on the same day. */
+static bool forward_path(const sv_ctx *c) {
+  const samvad_session *s = c->s;
+  return s->forward && s->forward_day == c->today && c->svc->forward_safe;
+}
+
 size_t sv_path_vars(sv_ctx *c, uint16_t stop, uint16_t *vars, size_t cap) {
+  samvad_session *s = c->s;
+  /* Every caller stops at the state the flow has reached. */
+  if (stop == s->state && s->answer_count <= cap && forward_path(c)) {
+    memcpy(vars, s->answer_order, s->answer_count * sizeof *vars);
+    return s->answer_count;
+  }
   return walk_path(c, stop, vars, cap, NULL);
 }
 
@@ -155,6 +171,10 @@ void sv_enter(sv_ctx *c, uint16_t st) {
   const sv_service *svc = c->svc;
   size_t limit = SAMVAD_MAX_AUTO_STEPS +
                  (c->skip_answered ? (size_t)svc->state_count : 0);
+  /* Conditions are about to be read on this day; if it is another one
+   * than the answers', the way they took may differ now. */
+  if (s->forward_day != c->today)
+    s->forward = 0;
   for (size_t steps = 0; steps <= limit; steps++) {
     if (st >= svc->state_count)
       break;
@@ -178,8 +198,10 @@ void sv_enter(sv_ctx *c, uint16_t st) {
       s->editing = 0;
       s->phase = SV_PH_ANSWERING;
       uint16_t vars[SAMVAD_MAX_VARS];
+      bool walk = !forward_path(c);
       size_t n = sv_path_vars(c, st, vars, SAMVAD_MAX_VARS);
-      prune(c, vars, n);
+      if (walk) /* else every answer is on the path */
+        prune(c, vars, n);
       s->pruned = 1;
       s->pruned_day = c->today;
       sv_render_summary(c, vars, n);

@@ -166,6 +166,81 @@ static bool index_options(samvad_catalogue *c) {
   return true;
 }
 
+/* Marks in bits the variables that condition e reads; false when it nests
+ * deeper than the check follows (the service then always walks). */
+static bool expr_reads(const samvad_catalogue *c, uint32_t e, uint64_t *bits,
+                       unsigned depth) {
+  if (depth > 64)
+    return false;
+  const sv_expr *x = &c->exprs[e];
+  if (x->op == SV_OP_VAR || x->op == SV_OP_SET || x->op == SV_OP_OPT_IN ||
+      x->op == SV_OP_OPT_NOT_IN) {
+    if (x->var >= SAMVAD_MAX_VARS)
+      return false;
+    bits[x->var / 64] |= 1ull << (x->var % 64);
+  }
+  for (uint32_t k = 0; k < x->nargs; k++)
+    if (!expr_reads(c, c->expr_args[x->args + k], bits, depth + 1))
+      return false;
+  return true;
+}
+
+#define VAR_WORDS ((SAMVAD_MAX_VARS + 63) / 64)
+
+/* Whether answers given forward are always the path's (sv_service's
+ * forward_safe), given the states in topological order. Goes backwards
+ * through them, gathering for each state the variables saved after it. */
+static bool forward_safe(const samvad_catalogue *c, const sv_service *svc,
+                         const uint16_t *topo) {
+  size_t n = svc->state_count;
+  uint64_t *after = sv_malloc(&c->arena.alloc, (n + 1) * sizeof(uint64_t) *
+                                                   VAR_WORDS);
+  uint8_t *asks = sv_malloc(&c->arena.alloc, n + 1); /* a wait comes later */
+  bool ok = after && asks;
+  for (size_t i = n; ok && i-- > 0;) {
+    uint16_t k = topo[i];
+    const sv_state *x = &svc->states[k];
+    uint64_t *a = after + (size_t)k * VAR_WORDS;
+    memset(a, 0, sizeof(uint64_t) * VAR_WORDS);
+    asks[k] = 0;
+    uint64_t reads[VAR_WORDS] = {0};
+    for (uint16_t t = 0; ok && t < x->next_count; t++) {
+      const sv_transition *tr = &c->transitions[x->next + t];
+      if (tr->target >= n) {
+        ok = false;
+        break;
+      }
+      const sv_state *y = &svc->states[tr->target];
+      const uint64_t *b = after + (size_t)tr->target * VAR_WORDS;
+      for (size_t w = 0; w < VAR_WORDS; w++)
+        a[w] |= b[w];
+      asks[k] |= asks[tr->target] || y->kind == SV_ST_ASK ||
+                 y->kind == SV_ST_CHOICE || y->kind == SV_ST_SUMMARY;
+      if (y->kind == SV_ST_ASK || y->kind == SV_ST_CHOICE) {
+        if (y->var < 0 || y->var >= svc->var_count)
+          ok = false;
+        else
+          a[y->var / 64] |= 1ull << (y->var % 64);
+      }
+      if (tr->cond >= 0)
+        ok = expr_reads(c, (uint32_t)tr->cond, reads, 0);
+    }
+    /* A condition reading what a later state saves could take another
+     * way once that is answered; a variable saved twice on a path, or a
+     * wait after a submission, would leave the answers unlike the walk. */
+    for (size_t w = 0; ok && w < VAR_WORDS; w++)
+      ok = !(reads[w] & a[w]);
+    if (ok && (x->kind == SV_ST_ASK || x->kind == SV_ST_CHOICE))
+      ok = x->var >= 0 && x->var < svc->var_count &&
+           !(a[x->var / 64] >> (x->var % 64) & 1);
+    if (ok && x->kind == SV_ST_SUBMIT)
+      ok = !asks[k];
+  }
+  sv_free(&c->arena.alloc, after);
+  sv_free(&c->arena.alloc, asks);
+  return ok;
+}
+
 /* The states of svc in topological order of its transitions, and from it
  * the variables by the position of the state that saves each; false only
  * when out of memory (a flow with a loop gets no order). */
@@ -212,6 +287,7 @@ static bool index_path_order(samvad_catalogue *c, sv_service *svc) {
       }
       if (ok)
         svc->vars_in_path_order = order;
+      svc->forward_safe = ok && forward_safe(c, svc, queue);
     }
   }
   sv_free(&c->arena.alloc, indeg);

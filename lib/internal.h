@@ -337,6 +337,13 @@ typedef struct sv_service {
    * follows (their states' topological order); NULL when the flow has a
    * loop through its questions. */
   const uint16_t *vars_in_path_order;
+  /* Set when answers given forward along the flow are always exactly the
+   * path's, in path order: no loop, no variable saved twice on a path, no
+   * question or summary after a submission, and no condition reading a
+   * variable that a later state saves (so a later answer cannot change
+   * the way taken before it). Then a session that has only gone forward
+   * need not walk its path again (samvad_session.forward). */
+  uint8_t forward_safe;
 } sv_service;
 
 /* Global commands, in the precedence order documented in
@@ -502,6 +509,15 @@ struct samvad_session {
    * the path again to find them. */
   uint8_t pruned;
   int32_t pruned_day;
+  /* Not saved: set when the service starts, on day forward_day, and
+   * cleared by going back, dropping an answer, a correction, the idle
+   * question or the flow moving on another day. While it holds (and the
+   * service is forward_safe) every answer was given at the state the flow
+   * reached, so the answers in answer_order are the path's, in its order,
+   * and the summary need not walk the path to find them. A restored
+   * session has it clear and walks. */
+  uint8_t forward;
+  int32_t forward_day;
   /* The slots changed since the step's undo copy was taken: each one's
    * old value was saved before its first change (lib/session.c). */
   uint64_t dirty[(SAMVAD_MAX_VARS + 64) / 64];

@@ -97,6 +97,7 @@ static inline void touch(samvad_session *s, size_t v) {
 
 void sv_session_clear_answers(samvad_session *s) {
   s->pruned = 0;
+  s->forward = 0;
   /* Only the slots in answer_order can hold a value (see
    * sv_session_set_answer), so a short form clears quickly. */
   for (size_t k = 0; k < s->answer_count; k++) {
@@ -124,6 +125,7 @@ void sv_session_drop_answer(samvad_session *s, uint16_t var) {
   if (var >= s->values_cap)
     return;
   s->pruned = 0;
+  s->forward = 0;
   touch(s, var);
   s->values[var].kind = SV_VAL_NONE;
   s->values[var].s = NULL;

@@ -469,6 +469,73 @@ static void media_answers(void **state) {
   STATE(c, "ask_aadhaar");
 }
 
+/* The summary trusts the answers of a session that only went forward
+ * (no path walk) when no condition reads a later answer. Back at the
+ * summary and a new answer keep the shortcut's result right. */
+static const sv_service *permit_of(const samvad_catalogue *cat) {
+  int i = sv_find_service(cat, "test-permit", strlen("test-permit"));
+  assert_true(i >= 0);
+  return &cat->services[i];
+}
+
+static void summary_after_back_forward(void **state) {
+  h_chat *c = *state;
+  assert_int_equal(permit_of(c->cat)->forward_safe, 1);
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  STATE(c, "check");
+  SAY(c, "back");
+  STATE(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  STATE(c, "check");
+  HAS(c, "Agree: Yes\nHome house: H.No. 12, Gali 3");
+  HASNT(c, "Reason");
+  TAP(c, "confirm");
+  assert_string_equal(h_answer(h_app(c), "count"), "2");
+  assert_null(h_answer(h_app(c), "reason"));
+}
+
+/* A condition that reads an answer given after it (the loader refuses
+ * such a spec, so the test rewrites a loaded one and indexes it again):
+ * the way taken when the question was answered (aadhaar unset: to the
+ * reason) is not the path the summary finds (aadhaar set: straight home),
+ * so the service must not use the shortcut, and the reason is neither
+ * shown nor sent. */
+static void summary_walks_when_condition_reads_later(void **state) {
+  h_chat *c = *state;
+  samvad_catalogue *cat = h_load(NULL, NULL);
+  assert_non_null(cat);
+  const sv_service *svc = permit_of(cat);
+  int st = sv_find_state(svc, "ask_agree", strlen("ask_agree"));
+  int aadhaar = sv_find_var(svc, "aadhaar", strlen("aadhaar"));
+  assert_true(st >= 0 && aadhaar >= 0);
+  int32_t cond = cat->transitions[svc->states[st].next].cond;
+  assert_true(cond >= 0);
+  sv_expr *e = (sv_expr *)&cat->exprs[cond];
+  e->op = SV_OP_SET;
+  e->nargs = 0;
+  e->var = (uint16_t)aadhaar;
+  assert_int_equal(sv_catalogue_index(cat), SAMVAD_OK);
+  assert_int_equal(svc->forward_safe, 0);
+  samvad_session_destroy(c->s);
+  c->cat = cat;
+  assert_int_equal(samvad_session_create(cat, NULL, &c->s), 0);
+  walk_to(c, "ask_agree");
+  SAY(c, "yes");
+  STATE(c, "ask_reason");
+  SAY(c, "back pain");
+  walk_to(c, "ask_aadhaar");
+  SAY(c, "2341 2341 2346");
+  STATE(c, "check");
+  HASNT(c, "Reason");
+  TAP(c, "confirm");
+  assert_null(h_answer(h_app(c), "reason"));
+  assert_string_equal(h_answer(h_app(c), "agree"), "yes");
+  samvad_session_destroy(c->s);
+  c->s = NULL;
+  samvad_catalogue_destroy(cat);
+}
+
 static void inform_and_branch(void **state) {
   h_chat *c = *state;
   walk_to(c, "ask_count");
@@ -934,6 +1001,8 @@ int main(void) {
       T(summary_edit_changes_branch),
       T(summary_edit_choice_changes_branch),
       T(summary_edit_shows_new_informs),
+      T(summary_after_back_forward),
+      T(summary_walks_when_condition_reads_later),
       T(answers_allocate_nothing),
       T(idle_resume_continue_and_restart),
       T(expiry_drops_the_application),
