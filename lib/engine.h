@@ -207,6 +207,18 @@ void sv_answer(sv_ctx *c, uint16_t var, const sv_value *v);
 /* The current question again (phase-aware: cancel?, continue?, menu). */
 void sv_reask(sv_ctx *c);
 
+/* ---- The phases of a step (engine.c, engine_phases.c) -------------------- */
+/* Inside a service, answering: the precedence of docs/spec-format.md. */
+void sv_step_answering(sv_ctx *c);
+/* Outside any service: a menu pick, a command or a service's keywords. */
+void sv_step_idle(sv_ctx *c);
+/* A command word inside a service, then the question again. */
+void sv_service_command(sv_ctx *c, sv_command cmd);
+/* The answer to "cancel the application?". */
+void sv_step_confirm_cancel(sv_ctx *c);
+/* The answer to "continue or restart?" after a pause. */
+void sv_step_resume(sv_ctx *c);
+
 /* ---- Reading the message (engine_match.c) ------------------------------- */
 /* w (NUL-terminated) equals s[0..n). Inline: the option and command
  * loops call it for every title, and most differ at the first byte. */

@@ -61,6 +61,11 @@ bool sv_may_be_command(const samvad_catalogue *c, const char *text,
     uint32_t d = ((uint32_t)(p[i + 1] - 0xA4) << 6) | (p[i + 2] & 0x3Fu);
     if (sv_deva_same(d) && !(c->command_deva_first[d >> 6] >> (d & 63) & 1))
       return false;
+    /* A Devanagari digit folds to its ASCII digit, which is then the first
+     * folded byte: Hindi numbers, dates and phone numbers stop here. */
+    if (d >= 0x66 && d <= 0x6F &&
+        !sv_may_be_command_start(c, (unsigned char)('0' + (d - 0x66))))
+      return false;
   }
   /* The prefix without the general folding loop when its characters are
    * visible ASCII (but the trailing punctuation folding may drop) or
