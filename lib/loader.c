@@ -16,6 +16,15 @@
 
 /* ---- Diagnostics ------------------------------------------------------- */
 
+/* Drops a UTF-8 sequence that snprintf cut short at the end of buf. */
+static void trim_cut_utf8(char *buf) {
+  size_t n = strlen(buf), k = 0;
+  while (k < n && k < 4 && ((unsigned char)buf[n - 1 - k] & 0xC0) == 0x80)
+    k++;
+  if (k < n && !sv_utf8_valid(buf + n - 1 - k, k + 1))
+    buf[n - 1 - k] = '\0';
+}
+
 void sv_diag(samvad_loader *L, const char *file, const char *path,
              const char *fmt, ...) {
   if (L->diag_overflow)
@@ -23,7 +32,8 @@ void sv_diag(samvad_loader *L, const char *file, const char *path,
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (vsnprintf(msg, sizeof msg, fmt, ap) >= (int)sizeof msg)
+    trim_cut_utf8(msg);
   va_end(ap);
   char line[1024];
   if (L->diag_count == SV_MAX_DIAGS) {
@@ -31,8 +41,9 @@ void sv_diag(samvad_loader *L, const char *file, const char *path,
     snprintf(line, sizeof line,
              "%s:$: error: too many errors; the rest are not shown", file);
   } else {
-    snprintf(line, sizeof line, "%s:%s: error: %s", file,
-             path && *path ? path : "$", msg);
+    if (snprintf(line, sizeof line, "%s:%s: error: %s", file,
+                 path && *path ? path : "$", msg) >= (int)sizeof line)
+      trim_cut_utf8(line);
   }
   for (size_t i = 0; i < L->diag_count; i++)
     if (strcmp(L->diags[i], line) == 0)

@@ -25,18 +25,46 @@ void sv_path_init(sv_path *p, const char *start) {
 }
 
 static void path_append(sv_path *p, const char *s, size_t n) {
-  if (p->len + n >= SV_PATH_MAX)
+  if (p->len + n >= SV_PATH_MAX) {
     n = SV_PATH_MAX - 1 - p->len;
+    /* Never cut inside a UTF-8 character: a diagnostic stays valid text. */
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+      n--;
+  }
   memcpy(p->buf + p->len, s, n);
   p->len += n;
   p->buf[p->len] = '\0';
 }
 
+/* A key of visible characters (operators such as "==" and "!" included)
+ * is written into a path as it is; a key with white space, a control
+ * character, or a character that means something in a path or a
+ * diagnostic (. : " \ [ ]) is quoted and escaped, so a diagnostic always
+ * stays one unambiguous line. */
+static bool plain_key(const char *key, size_t len) {
+  if (len == 0)
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)key[i];
+    if (c < 0x21 || c == 0x7f || c == '.' || c == ':' || c == '"' ||
+        c == '\\' || c == '[' || c == ']')
+      return false;
+  }
+  return sv_utf8_valid(key, len);
+}
+
 size_t sv_path_key(sv_path *p, const char *key) {
   size_t mark = p->len;
+  size_t len = strlen(key);
   if (p->len)
     path_append(p, ".", 1);
-  path_append(p, key, strlen(key));
+  if (plain_key(key, len)) {
+    path_append(p, key, len);
+  } else {
+    sv_qbuf q;
+    const char *quoted = sv_quote(&q, key, len);
+    path_append(p, quoted, strlen(quoted));
+  }
   return mark;
 }
 

@@ -437,6 +437,9 @@ static const edit_case edit_cases[] = {
     {F_SVC, "\"save\": \"name\",", "\"save\": \"name\", \"promt\": 1,", 0, 0,
      S "states.name.promt: error: unknown key \"promt\" (did you mean "
        "\"prompt\"?)"},
+    /* A key that could break the line format is quoted in the path. */
+    {F_SVC, "\"save\": \"name\",", "\"save\": \"name\", \"x: error\\nz\": 1,", 0, 0,
+     S "states.name.\"x: error\\nz\": error: unknown key \"x: error\\nz\""},
     {F_SVC, "\"next\": \"dob\"", "\"nxt\": \"dob\"", 0, 0,
      S "states.name: error: missing key \"next\""},
     {F_SVC, "\"time_limit_days\": 7", "\"time_limit_days\": \"7\"", 0, 0,
