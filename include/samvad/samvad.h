@@ -208,7 +208,8 @@ typedef struct samvad_reply {
   const char *text;    /* UTF-8, NUL-terminated, never NULL */
   samvad_lang lang;
   const char *flow;    /* service id, or NULL outside a service */
-  const char *state;   /* state name, or NULL outside a service */
+  const char *state;   /* state name; NULL outside a service and for
+                          a service's introduction */
   const samvad_option *options; /* NULL unless a choice is asked */
   size_t option_count;
   const samvad_application *application; /* NULL unless one was submitted */
