@@ -311,6 +311,70 @@ static bool needs_fold(const sv_ctx *c, const samvad_message *m) {
   return !m->text || sv_may_be_command(c->cat, m->text, m->text_len);
 }
 
+/* The eight bytes at s with ASCII capitals lower-cased, all at once: a
+ * byte gets 0x20 added when its low seven bits lie in 'A'..'Z' and its top
+ * bit is clear. */
+static inline uint64_t lower8(const char *s) {
+  const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+  uint64_t x;
+  memcpy(&x, s, 8);
+  uint64_t low7 = x & ~high;
+  uint64_t from_a = low7 + ones * (0x80 - 'A');      /* top bit: >= 'A' */
+  uint64_t past_z = low7 + ones * (0x80 - 'Z' - 1);  /* top bit: > 'Z' */
+  uint64_t upper = from_a & ~past_z & ~x & high;
+  return x | upper >> 2;
+}
+
+/* w (n bytes, none NUL) equals s[0..n) once s's ASCII capitals are
+ * lower-cased; eight bytes at a time, the last eight overlapping. */
+static bool eq_lower_ascii(const char *w, const char *s, size_t n) {
+  if (n < 8) {
+    for (size_t i = 0; i < n; i++) {
+      unsigned b = (unsigned char)s[i];
+      if ((unsigned char)w[i] != (b - 'A' < 26u ? b + ('a' - 'A') : b))
+        return false;
+    }
+    return true;
+  }
+  uint64_t a;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    memcpy(&a, w + i, 8);
+    if (a != lower8(s + i))
+      return false;
+  }
+  memcpy(&a, w + n - 8, 8);
+  return a == lower8(s + n - 8);
+}
+
+/* At a choice, most answers are typed as an option's title or id, exactly
+ * or for ASCII case. Such a message folds to that string when it folds to
+ * itself (sv_option.fixed_len; folding only lower-cases ASCII apart from
+ * what the string has none of), so it is copied instead of folded. The
+ * folded message is then the same as sv_fold's and is matched as usual.
+ * Its length, or -1 when no option is written so. */
+static long fold_as_option(sv_ctx *c, const char *t, size_t n) {
+  const samvad_session *s = c->s;
+  if (s->state >= c->svc->state_count)
+    return -1;
+  const sv_state *st = &c->svc->states[s->state];
+  if (st->kind != SV_ST_CHOICE || n == 0 || n >= sizeof c->fold)
+    return -1;
+  for (size_t i = 0; i < st->option_count; i++) {
+    const sv_option *o = &st->options[i];
+    const char *w = NULL;
+    if (o->fixed_len[0] == n && eq_lower_ascii(o->id, t, n))
+      w = o->id;
+    for (int l = 0; !w && l < SAMVAD_LANG_COUNT; l++)
+      if (o->fixed_len[1 + l] == n && eq_lower_ascii(o->folded[l], t, n))
+        w = o->folded[l];
+    if (w) {
+      memcpy(c->fold, w, n + 1);
+      return (long)n;
+    }
+  }
+  return -1;
+}
+
 int samvad_step(const samvad_catalogue *cat, samvad_session *s,
                 const samvad_message *msg, int64_t now, samvad_replies *out) {
   if (!cat || !s || !msg || !out)
@@ -353,7 +417,9 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
     const char *t = msg->text ? msg->text : "";
     /* The fold buffer always has room, so a failed fold means invalid
      * UTF-8: no separate validation pass. */
-    long n = sv_fold(t, msg->text_len, c.fold, sizeof c.fold);
+    long n = c.svc ? fold_as_option(&c, t, msg->text_len) : -1;
+    if (n < 0)
+      n = sv_fold(t, msg->text_len, c.fold, sizeof c.fold);
     if (n >= 0) {
       c.text = t;
       c.text_len = msg->text_len;

@@ -114,6 +114,17 @@ static samvad_option *options(samvad_catalogue *c, size_t n) {
   return sv_arena_alloc(&c->arena, (n ? n : 1) * sizeof(samvad_option));
 }
 
+/* The length of s when it folds to itself, else 0 (sv_option.fixed_len). */
+static uint16_t fixed_len(const char *s) {
+  char buf[512];
+  size_t n = s ? strlen(s) : 0;
+  return n > 0 && n < sizeof buf &&
+                 sv_fold(s, n, buf, sizeof buf) == (long)n &&
+                 memcmp(buf, s, n) == 0
+             ? (uint16_t)n
+             : 0;
+}
+
 static bool index_options(samvad_catalogue *c) {
   for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++) {
     samvad_option *m = options(c, c->service_count);
@@ -150,6 +161,12 @@ static bool index_options(samvad_catalogue *c) {
                                                  : "";
         }
         st->reply_options[l] = o;
+      }
+      sv_option *opts = (sv_option *)st->options;
+      for (size_t j = 0; j < st->option_count; j++) {
+        opts[j].fixed_len[0] = fixed_len(opts[j].id);
+        for (uint8_t l = 0; l < SAMVAD_LANG_COUNT; l++)
+          opts[j].fixed_len[1 + l] = fixed_len(opts[j].folded[l]);
       }
     }
     sv_var *vars = (sv_var *)svc->vars;

@@ -273,6 +273,10 @@ typedef struct sv_option {
   const char *id;        /* stable id */
   sv_text title;
   const char *folded[SAMVAD_LANG_COUNT]; /* titles folded for matching */
+  /* Filled in by sv_catalogue_index: the length of the id ([0]) and of
+   * folded[l] ([1 + l]) when that string folds to itself, else 0. A
+   * message equal to one of them but for ASCII case folds to it. */
+  uint16_t fixed_len[1 + SAMVAD_LANG_COUNT];
 } sv_option;
 
 typedef struct sv_transition {

@@ -53,10 +53,27 @@ size_t sv_fmt_int(char *buf, int64_t v) {
   return o;
 }
 
+/* The eight decimal digits of x < 10^8, zero-padded, written at out with
+ * no division loop: the two halves of four digits go into 32-bit lanes,
+ * split into pairs in 16-bit lanes and digits in bytes, each by a
+ * multiply-shift that is exact for these ranges (x / 100 as
+ * x * 10486 >> 20 for x < 10^4, x / 10 as x * 103 >> 10 for x < 100). */
+static void digits8(uint32_t x, char *out) {
+  uint64_t v = (uint64_t)(x / 10000) | (uint64_t)(x % 10000) << 32;
+  uint64_t h = ((v * 10486) >> 20) & 0x0000007F0000007Fu;
+  uint64_t w = h | (v - h * 100) << 16;
+  uint64_t t = ((w * 103) >> 10) & 0x000F000F000F000Fu;
+  uint64_t d = (t | (w - t * 10) << 8) | 0x3030303030303030u;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  d = __builtin_bswap64(d); /* the lanes above are in little-endian order */
+#endif
+  memcpy(out, &d, 8);
+}
+
 /* Zero-padded to width digits (Aadhaar: 12, PIN: 6, mobile: 10). Every
  * summary and submission shows these, so the usual case (the value fits
- * the width) writes its digits by pairs from the end, after one 64-bit
- * division; a longer value is shown in full. */
+ * the width) takes eight digits at a time (digits8); a longer value is
+ * shown in full. */
 static size_t fmt_padded(char *buf, int64_t v, size_t width) {
   uint64_t u = v < 0 ? 0 : (uint64_t)v;
   static const uint64_t limit[13] = {
@@ -64,24 +81,11 @@ static size_t fmt_padded(char *buf, int64_t v, size_t width) {
       100000000u, 1000000000u, 10000000000ull, 100000000000ull,
       1000000000000ull};
   if (width <= 12 && u < limit[width]) {
-    /* Only the pairs the width needs: three for a PIN, five for a
-     * mobile number, six for an Aadhaar number. */
-    uint32_t lo = (uint32_t)(u % 100000000u), hi = (uint32_t)(u / 100000000u);
-    size_t k = width;
-    for (int j = 0; j < 4 && k >= 2; j++, k -= 2) {
-      memcpy(buf + k - 2, digit_pairs + 2 * (lo % 100), 2);
-      lo /= 100;
-    }
-    if (k > 0 && width < 8) {
-      buf[0] = (char)('0' + lo % 10); /* an odd width under eight */
-    } else {
-      for (; k >= 2; k -= 2) {
-        memcpy(buf + k - 2, digit_pairs + 2 * (hi % 100), 2);
-        hi /= 100;
-      }
-      if (k > 0)
-        buf[0] = (char)('0' + hi % 10);
-    }
+    char d[16];
+    if (width > 8)
+      digits8((uint32_t)(u / 100000000u), d);
+    digits8((uint32_t)(u % 100000000u), d + 8);
+    sv_copy_short(buf, d + 16 - width, width);
     buf[width] = '\0';
     return width;
   }

@@ -109,15 +109,6 @@ static sv_reject check_chars(const sv_input *in, long chars) {
   return SV_OK;
 }
 
-/* The code point of a Devanagari-block character at p (E0 A4/A5 xx),
- * else 0: the inner loops take these without a general decode. */
-static inline uint32_t deva_at(const unsigned char *p, size_t avail) {
-  if (avail >= 3 && p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5) &&
-      (p[2] & 0xC0) == 0x80)
-    return 0x0900 + ((uint32_t)(p[1] - 0xA4) << 6) + (p[2] & 0x3F);
-  return 0;
-}
-
 /* Copies n bytes of the input holding count characters into out after a
  * pending space; the caller has checked the room. Counters stay in the
  * caller's locals: a char store through a pointer could alias them. */
@@ -157,10 +148,12 @@ static sv_reject v_text(const sv_input *in, const char *s, size_t len,
     /* Fast path: a run of visible ASCII and Devanagari, copied at once. */
     size_t j = i;
     long run = 0;
-    for (;;) {
-      if (j < len && p[j] > 0x20 && p[j] < 0x7F)
+    while (j < len) {
+      unsigned b = p[j];
+      if (b - 0x21u < 0x5Eu) /* '!'..'~' */
         j++;
-      else if (j < len && deva_at(p + j, len - j))
+      else if (b == 0xE0 && len - j >= 3 && p[j + 1] - 0xA4u < 2u &&
+               (p[j + 2] & 0xC0) == 0x80)
         j += 3;
       else
         break;
@@ -242,14 +235,18 @@ static sv_reject v_name(const sv_input *in, const char *s, size_t len,
     /* Fast path: a run of Latin letters and Devanagari letters or signs. */
     size_t j = i;
     long run = 0;
-    for (;;) {
-      uint32_t d;
-      if (j < len && (p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'z') {
+    while (j < len) {
+      unsigned b = p[j];
+      if ((b | 0x20) - 'a' < 26u) {
         letter = true;
         j++;
-      } else if (j < len && (d = deva_at(p + j, len - j)) != 0 &&
-                 deva_class[d & 0x7F] != 0) {
-        letter = letter || (deva_class[d & 0x7F] & 1);
+      } else if (b == 0xE0 && len - j >= 3 && p[j + 1] - 0xA4u < 2u &&
+                 (p[j + 2] & 0xC0) == 0x80 &&
+                 deva_class[((p[j + 1] & 1u) << 6) | (p[j + 2] & 0x3Fu)]) {
+        /* the class table is indexed by the code point's low seven bits:
+         * A4 xx is U+0900 + (xx & 0x3F), A5 xx U+0940 + (xx & 0x3F) */
+        letter = letter ||
+                 (deva_class[((p[j + 1] & 1u) << 6) | (p[j + 2] & 0x3Fu)] & 1);
         j += 3;
       } else {
         break;
