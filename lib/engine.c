@@ -420,6 +420,10 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
     long n = c.svc ? fold_as_option(&c, t, msg->text_len) : -1;
     if (n < 0)
       n = sv_fold(t, msg->text_len, c.fold, sizeof c.fold);
+    /* A NUL byte is no part of any word, and catalogue words are compared
+     * up to their NUL: such a message is not understood, like bad UTF-8. */
+    if (n > 0 && memchr(c.fold, '\0', (size_t)n))
+      n = -1;
     if (n >= 0) {
       c.text = t;
       c.text_len = msg->text_len;

@@ -352,6 +352,11 @@ static void invalid_utf8_is_not_understood(void **state) {
   assert_int_equal(h_say_n(c, "R\xff\xfe" "avi", 6), 0);
   HAS(c, "@not_understood\nQ:name");
   STATE(c, "ask_name");
+  /* A NUL byte is part of no word: "help" followed by a NUL is not the
+   * help command (catalogue words end at their NUL). */
+  assert_int_equal(h_say_n(c, "help\0x", 6), 0);
+  HAS(c, "@not_understood\n");
+  STATE(c, "ask_name");
   /* Invalid bytes after a valid start (which typed answers see unfolded)
    * are not understood either, at every kind of typed question, and do
    * not count as a refusal. */
