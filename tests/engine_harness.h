@@ -6,6 +6,7 @@
 #define ENGINE_HARNESS_H
 
 #include "samvad/samvad.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -16,24 +17,6 @@
 /* 2026-01-15 10:00 IST */
 #define T0 ((int64_t)1768451400)
 
-static inline char *h_read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 /* Replaces every occurrence of from by to (a fresh malloc'd string). */
 static inline char *h_replace(const char *s, const char *from, const char *to) {
@@ -59,7 +42,7 @@ static inline int h_add_file(samvad_loader *l, const char *dir, const char *name
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   size_t len;
-  char *json = h_read_file(path, &len);
+  char *json = test_read_file(path, &len);
   if (!json)
     return -1;
   if (from) {

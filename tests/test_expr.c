@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,16 +52,8 @@ static const sv_service *svc;
 static const sv_state *branch;
 
 static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
+  char *buf = test_read_file(path, NULL);
   assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
   return buf;
 }
 

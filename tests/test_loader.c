@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +22,8 @@
 /* ---- Fixtures ---------------------------------------------------------------- */
 
 static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
+  char *buf = test_read_file(path, len);
   assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  if (len)
-    *len = (size_t)n;
   return buf;
 }
 
