@@ -19,68 +19,42 @@ static const unsigned char ref_key[crypto_shorthash_siphash24_KEYBYTES] = {
     'e', 'f', 'e', 'r', 'e', 'n', 'c', 'e'};
 
 /* The inputs are first folded into 64 bits by a fast word-at-a-time mix,
- * and SipHash-2-4 (libsodium's crypto_shorthash) then scrambles those 16
- * bytes, so that a number says nothing about another one's answers. It
- * used to be SHA-256, which cost more than a whole conversation step; the
- * number is no secret (anyone holding the inputs can compute it, whatever
- * the hash), so a public key serves, and stores must still check that a
- * number is unique. */
-typedef struct hbuf {
-  unsigned char b[512];
-  size_t n;
-  uint64_t state, total;
-} hbuf;
+ * and SipHash-2-4 (libsodium's crypto_shorthash) then scrambles that state
+ * and the count of words mixed, so that a number says nothing about
+ * another one's answers. It used to be SHA-256, which cost more than a
+ * whole conversation step; the number is no secret (anyone holding the
+ * inputs can compute it, whatever the hash), so a public key serves, and
+ * stores must still check that a number is unique. Words are mixed as they
+ * come, with no buffer: most answers are one integer, one word. */
+typedef struct hmix {
+  uint64_t state, words;
+} hmix;
 
-static void h_mix(hbuf *h) {
+static inline void h_word(hmix *h, uint64_t w) {
+  h->state = (h->state ^ w) * 0x9E3779B97F4A7C15ull;
+  h->state ^= h->state >> 29;
+  h->words++;
+}
+
+/* The bytes of s, eight at a time, then the rest (zero-padded); callers
+ * mix the length first, so padding cannot make two strings collide. */
+static void h_bytes(hmix *h, const char *s, size_t n) {
   size_t i = 0;
-  for (; i + 8 <= h->n; i += 8) {
+  for (; i + 8 <= n; i += 8) {
     uint64_t w;
-    memcpy(&w, h->b + i, 8);
-    h->state = (h->state ^ w) * 0x9E3779B97F4A7C15ull;
-    h->state ^= h->state >> 29;
+    memcpy(&w, s + i, 8);
+    h_word(h, w);
   }
-  uint64_t w = 0;
-  for (size_t k = 0; i < h->n; i++, k++)
-    w |= (uint64_t)h->b[i] << (8 * k);
-  h->state = (h->state ^ w ^ ((uint64_t)h->n << 56)) * 0xBF58476D1CE4E5B9ull;
-  h->state ^= h->state >> 31;
-  h->total += h->n;
-  h->n = 0;
-}
-
-static void h_bytes_slow(hbuf *h, const unsigned char *q, size_t n) {
-  while (n) {
-    if (h->n == sizeof h->b)
-      h_mix(h);
-    size_t k = sizeof h->b - h->n < n ? sizeof h->b - h->n : n;
-    memcpy(h->b + h->n, q, k);
-    h->n += k;
-    q += k;
-    n -= k;
+  if (i < n) {
+    uint64_t w = 0;
+    for (size_t k = 0; i < n; i++, k++)
+      w |= (uint64_t)(unsigned char)s[i] << (8 * k);
+    h_word(h, w);
   }
 }
 
-/* Inline, so that the fixed sizes of tags and numbers become plain
- * stores; one copy in the usual case. */
-static inline void h_bytes(hbuf *h, const void *p, size_t n) {
-  if (h->n + n <= sizeof h->b) {
-    memcpy(h->b + h->n, p, n);
-    h->n += n;
-    return;
-  }
-  h_bytes_slow(h, p, n);
-}
-
-static inline void h_i64(hbuf *h, int64_t v) {
-  unsigned char b[8];
-  uint64_t u = (uint64_t)v;
-  for (int i = 0; i < 8; i++)
-    b[i] = (unsigned char)(u >> (8 * i));
-  h_bytes(h, b, 8);
-}
-
-static void h_str(hbuf *h, const char *s, size_t n) {
-  h_i64(h, (int64_t)n);
+static void h_str(hmix *h, const char *s, size_t n) {
+  h_word(h, (uint64_t)n);
   h_bytes(h, s, n);
 }
 
@@ -88,34 +62,32 @@ void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
                        char out[SV_REF_MAX]) {
   const sv_service *svc = c->svc;
   const samvad_session *s = c->s;
-  hbuf hb;
-  hb.n = 0;
-  hb.state = 0x243F6A8885A308D3ull;
-  hb.total = 0;
-  hbuf *h = &hb;
+  hmix hm = {0x243F6A8885A308D3ull, 0};
+  hmix *h = &hm;
   h_str(h, svc->id, strlen(svc->id));
   const char *mid = c->msg->id ? c->msg->id : "";
   h_str(h, mid, strlen(mid));
-  h_i64(h, c->now);
+  h_word(h, (uint64_t)c->now);
   /* Answers by variable index: within one spec (the spec's hash is
-   * hashed too) that names them as well as their names would, in a third
-   * of the bytes; fewer bytes to mix. */
-  h_i64(h, (int64_t)svc->hash);
+   * mixed too) that names them as well as their names would. Each answer
+   * is one tag word (variable, kind and a text's length) and its value:
+   * the integer, or the text's bytes. */
+  h_word(h, (uint64_t)svc->hash);
   for (size_t k = 0; k < n; k++) {
     const sv_value *v = &s->values[vars[k]];
-    unsigned char tag[3] = {(unsigned char)(vars[k] & 0xFF),
-                            (unsigned char)(vars[k] >> 8), v->kind};
-    h_bytes(h, tag, 3);
-    if (v->kind == SV_VAL_STR)
-      h_str(h, v->s, v->len);
-    else
-      h_i64(h, v->i);
+    uint64_t tag = (uint64_t)vars[k] | (uint64_t)v->kind << 16;
+    if (v->kind == SV_VAL_STR) {
+      h_word(h, tag | (uint64_t)v->len << 32);
+      h_bytes(h, v->s, v->len);
+    } else {
+      h_word(h, tag);
+      h_word(h, (uint64_t)v->i);
+    }
   }
-  h_mix(h);
   unsigned char in[16], d[crypto_shorthash_siphash24_BYTES];
   for (int i = 0; i < 8; i++) {
-    in[i] = (unsigned char)(hb.state >> (8 * i));
-    in[8 + i] = (unsigned char)(hb.total >> (8 * i));
+    in[i] = (unsigned char)(hm.state >> (8 * i));
+    in[8 + i] = (unsigned char)(hm.words >> (8 * i));
   }
   crypto_shorthash_siphash24(d, in, sizeof in, ref_key);
 

@@ -98,35 +98,29 @@ static size_t fmt_padded(char *buf, int64_t v, size_t width) {
   return o + n;
 }
 
-static void two(char *p, unsigned v) {
-  p[0] = (char)('0' + v / 10 % 10);
-  p[1] = (char)('0' + v % 10);
-}
-
-/* dd/mm/yyyy, or YYYY-MM-DD when iso. */
+/* dd/mm/yyyy, or YYYY-MM-DD when iso: the eight digits yyyymmdd come
+ * from one digits8 and are then placed, as every summary and submission
+ * writes each date. */
 static size_t fmt_date(char *buf, int32_t days, bool iso) {
   int y;
   unsigned m, d;
   sv_civil_from_days(days, &y, &m, &d);
   if (y < 0 || y > 9999)
     return sv_fmt_int(buf, days);
-  char yy[5];
-  yy[0] = (char)('0' + y / 1000);
-  yy[1] = (char)('0' + y / 100 % 10);
-  yy[2] = (char)('0' + y / 10 % 10);
-  yy[3] = (char)('0' + y % 10);
+  char g[8];
+  digits8((uint32_t)y * 10000u + m * 100u + d, g);
   if (iso) {
-    memcpy(buf, yy, 4);
+    memcpy(buf, g, 4);
     buf[4] = '-';
-    two(buf + 5, m);
+    memcpy(buf + 5, g + 4, 2);
     buf[7] = '-';
-    two(buf + 8, d);
+    memcpy(buf + 8, g + 6, 2);
   } else {
-    two(buf, d);
+    memcpy(buf, g + 6, 2);
     buf[2] = '/';
-    two(buf + 3, m);
+    memcpy(buf + 3, g + 4, 2);
     buf[5] = '/';
-    memcpy(buf + 6, yy, 4);
+    memcpy(buf + 6, g, 4);
   }
   buf[10] = '\0';
   return 10;
