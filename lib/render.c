@@ -145,6 +145,21 @@ static void put_text(sv_ctx *c, const sv_text *t) {
   sv_out_put(&c->out, t->s[c->s->lang], t->len[c->s->lang]);
 }
 
+/* A number answer's digits: identifiers keep their fixed width (a PIN or
+ * an Aadhaar number is never shortened), other numbers are plain. */
+static size_t fmt_number(char *buf, const sv_var *var, int64_t i) {
+  switch (var->type) {
+  case SV_IN_AADHAAR:
+    return fmt_padded(buf, i, 12);
+  case SV_IN_MOBILE:
+    return fmt_padded(buf, i, 10);
+  case SV_IN_PIN:
+    return fmt_padded(buf, i, 6);
+  default:
+    return sv_fmt_int(buf, i);
+  }
+}
+
 void sv_render_value(sv_ctx *c, const sv_var *var, const sv_value *v) {
   char buf[32];
   size_t n;
@@ -164,16 +179,13 @@ void sv_render_value(sv_ctx *c, const sv_var *var, const sv_value *v) {
       put_text(c, &c->cat->messages[v->i ? SV_MSG_YES : SV_MSG_NO]);
       return;
     }
+    n = fmt_number(buf, var, v->i);
     if (var->type == SV_IN_AADHAAR) {
       char masked[14] = "XXXX XXXX ";
-      n = fmt_padded(buf, v->i, 12);
       memcpy(masked + 10, buf + n - 4, 4);
       sv_out_put(&c->out, masked, sizeof masked);
       return;
     }
-    n = var->type == SV_IN_PIN      ? fmt_padded(buf, v->i, 6)
-        : var->type == SV_IN_MOBILE ? fmt_padded(buf, v->i, 10)
-                                    : sv_fmt_int(buf, v->i);
     sv_out_put(&c->out, buf, n);
     return;
   case SV_VAL_STR:
@@ -203,10 +215,7 @@ void sv_render_value_plain(sv_ctx *c, const sv_var *var, const sv_value *v) {
       sv_out_puts(&c->out, v->i ? "yes" : "no");
       return;
     }
-    n = var->type == SV_IN_AADHAAR  ? fmt_padded(buf, v->i, 12)
-        : var->type == SV_IN_PIN    ? fmt_padded(buf, v->i, 6)
-        : var->type == SV_IN_MOBILE ? fmt_padded(buf, v->i, 10)
-                                    : sv_fmt_int(buf, v->i);
+    n = fmt_number(buf, var, v->i);
     sv_out_put(&c->out, buf, n);
     return;
   case SV_VAL_STR:
