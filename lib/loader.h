@@ -326,6 +326,9 @@ typedef struct sv_svc {
   sv_flow flow;
 } sv_svc;
 
+/* The top-level fields of a service (loader_fields.c). */
+void sv_compile_fields(sv_svc *sc, sv_service *out);
+
 /* loader_service.c: the target of a "next"/"goto" name; -1 (reported)
  * when unknown. */
 int32_t sv_resolve_target(sv_svc *sc, const sv_pstate *ps, sv_path *p,
