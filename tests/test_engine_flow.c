@@ -263,85 +263,67 @@ static void expiry_drops_the_application(void **state) {
 
 /* ---- Specs that change under a session ------------------------------------- */
 
-static void spec_changed_state_gone(void **state) {
-  h_chat *c = *state;
-  walk_to(c, "ask_count");
+/* Saves c's session, loads the catalogue again with `from` replaced by `to`
+ * in its specs (skipping the file `skip` when not NULL) and restores the
+ * saved bytes into a new chat against it, at c's clock. */
+static h_chat *restore_under_edit(h_chat *c, const char *skip,
+                                  const char *from, const char *to) {
   unsigned char buf[1024];
   size_t len;
   assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
-
-  samvad_catalogue *cat2 = h_load("ask_count", "ask_number");
-  assert_non_null(cat2);
-  samvad_session *s2 = NULL;
-  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
   h_chat *d = calloc(1, sizeof *d);
-  d->cat = cat2;
-  d->s = s2;
-  d->now = c->now;
+  assert_non_null(d);
+  d->cat = h_load_without(skip, from, to);
+  assert_non_null(d->cat);
+  assert_int_equal(samvad_session_restore(d->cat, NULL, buf, len, &d->s), 0);
   assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  d->now = c->now;
+  return d;
+}
+
+/* Frees a chat from restore_under_edit, its catalogue included. */
+static void drop_edited(h_chat *d) {
+  samvad_session_destroy(d->s);
+  samvad_replies_destroy(d->r);
+  samvad_catalogue_destroy(d->cat);
+  free(d);
+}
+
+static void spec_changed_state_gone(void **state) {
+  h_chat *c = *state;
+  walk_to(c, "ask_count");
+  h_chat *d = restore_under_edit(c, NULL, "ask_count", "ask_number");
   SAY(d, "3");
   HAS(d, "@spec_changed\nQ:kind");
   STATE(d, "choose_kind");
   assert_int_equal(d->s->answer_count, 0);
-  samvad_session_destroy(d->s);
-  samvad_replies_destroy(d->r);
-  free(d);
-  samvad_catalogue_destroy(cat2);
+  drop_edited(d);
 }
 
 static void spec_changed_state_kept(void **state) {
   h_chat *c = *state;
   walk_to(c, "ask_count");
-  unsigned char buf[1024];
-  size_t len;
-  assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
-
   /* Another prompt and a renamed variable: the place survives, the answer
    * of the vanished variable does not. */
-  samvad_catalogue *cat2 = h_load("\"dob\"", "\"birth_date\"");
-  assert_non_null(cat2);
-  samvad_session *s2 = NULL;
-  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
-  h_chat *d = calloc(1, sizeof *d);
-  d->cat = cat2;
-  d->s = s2;
-  d->now = c->now;
-  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  h_chat *d = restore_under_edit(c, NULL, "\"dob\"", "\"birth_date\"");
   STATE(d, "ask_count");
   assert_int_equal(d->s->answer_count, 2); /* kind, name */
   SAY(d, "3");
   HASNT(d, "@spec_changed");
   STATE(d, "ask_agree");
-  samvad_session_destroy(d->s);
-  samvad_replies_destroy(d->r);
-  free(d);
-  samvad_catalogue_destroy(cat2);
+  drop_edited(d);
 }
 
 static void spec_changed_service_gone(void **state) {
   h_chat *c = *state;
   walk_to(c, "ask_count");
-  unsigned char buf[1024];
-  size_t len;
-  assert_int_equal(samvad_session_save(c->s, buf, sizeof buf, &len), 0);
-  samvad_catalogue *cat2 =
-      h_load_without("test-permit.json", "\"test-permit\",", "");
-  assert_non_null(cat2);
-  samvad_session *s2 = NULL;
-  assert_int_equal(samvad_session_restore(cat2, NULL, buf, len, &s2), 0);
-  assert_null(samvad_session_flow(s2));
-  h_chat *d = calloc(1, sizeof *d);
-  d->cat = cat2;
-  d->s = s2;
-  d->now = c->now;
-  assert_int_equal(samvad_replies_create(NULL, &d->r), 0);
+  h_chat *d =
+      restore_under_edit(c, "test-permit.json", "\"test-permit\",", "");
+  assert_null(samvad_session_flow(d->s));
   SAY(d, "3");
   HAS(d, "@spec_changed\n@not_understood\n@menu\n1. Other service");
   assert_null(samvad_session_flow(d->s));
-  samvad_session_destroy(d->s);
-  samvad_replies_destroy(d->r);
-  free(d);
-  samvad_catalogue_destroy(cat2);
+  drop_edited(d);
 }
 
 /* ---- Bad input and failures ------------------------------------------------ */
