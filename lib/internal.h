@@ -460,7 +460,6 @@ int sv_find_var(const sv_service *s, const char *name, size_t len);
 int sv_catalogue_index(samvad_catalogue *c);
 
 /* Evaluates a condition for a session's answers. */
-struct sv_session_answers;
 bool sv_expr_eval(const samvad_catalogue *c, const sv_service *svc,
                   int32_t cond, const struct samvad_session *s,
                   int32_t today);
@@ -471,7 +470,7 @@ enum sv_phase {
   SV_PH_ANSWERING,     /* waiting for the current state's answer */
   SV_PH_CONFIRM_CANCEL,/* asked "cancel?" */
   SV_PH_RESUME,        /* asked "continue or start over?" after idle */
-  SV_PH_EDIT_PICK      /* at a summary, picking which answer to edit */
+  SV_PH__LAST = SV_PH_RESUME
 };
 
 #define SV_MAX_APPLICATIONS 8 /* remembered for "status" */

@@ -256,7 +256,7 @@ static int decode(samvad_session *s, const unsigned char *buf, size_t len) {
   unsigned phase = flags >> F_PHASE_SHIFT;
   bool in = flags & F_IN_SERVICE;
   if (r.bad || retries > 255 || apps > SV_MAX_APPLICATIONS ||
-      phase > SV_PH_EDIT_PICK || (in != (phase != SV_PH_IDLE)) ||
+      phase > SV_PH__LAST || (in != (phase != SV_PH_IDLE)) ||
       ((flags & F_EDITING) && !in))
     return SAMVAD_ECORRUPT;
   s->lang = (flags & F_LANG_EN) ? SAMVAD_LANG_EN : SAMVAD_LANG_HI;
