@@ -42,6 +42,7 @@ int host_options_parse(int argc, char **argv, unsigned allowed,
                        host_options *o) {
   const char *cmd = argv[0];
   memset(o, 0, sizeof *o);
+  o->retention_days = 30;
   o->positional = calloc((size_t)argc + 1, sizeof *o->positional);
   if (!o->positional) {
     fprintf(stderr, "samvad %s: out of memory\n", cmd);
@@ -74,9 +75,57 @@ int host_options_parse(int argc, char **argv, unsigned allowed,
         return usage_error(cmd, "--lang takes hi or en, not",
                            value ? value : "");
       o->has_lang = 1;
+    } else if ((allowed & HOST_OPT_DB) &&
+               take_value(argc, argv, &i, "--db", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--db needs a file (or :memory:)", NULL);
+      o->db = value;
+    } else if ((allowed & HOST_OPT_DB) &&
+               take_value(argc, argv, &i, "--retention-days", &value)) {
+      char *end = NULL;
+      long days = value ? strtol(value, &end, 10) : -1;
+      if (!value || !*value || *end || days < 1 || days > 3650)
+        return usage_error(cmd, "--retention-days takes 1 to 3650, not",
+                           value ? value : "");
+      o->retention_days = days;
+    } else if ((allowed & HOST_OPT_DECISION) &&
+               take_value(argc, argv, &i, "--reason", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--reason needs a text", NULL);
+      o->reason = value;
+    } else if ((allowed & HOST_OPT_DECISION) &&
+               take_value(argc, argv, &i, "--actor", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--actor needs a name", NULL);
+      o->actor = value;
+    } else if ((allowed & HOST_OPT_FILTER) &&
+               take_value(argc, argv, &i, "--service", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--service needs a service id", NULL);
+      o->service = value;
+    } else if ((allowed & HOST_OPT_FILTER) &&
+               take_value(argc, argv, &i, "--status", &value)) {
+      if (!value || (strcmp(value, "submitted") != 0 &&
+                     strcmp(value, "approved") != 0 &&
+                     strcmp(value, "rejected") != 0))
+        return usage_error(cmd,
+                           "--status takes submitted, approved or rejected, "
+                           "not",
+                           value ? value : "");
+      o->status = value;
+    } else if ((allowed & HOST_OPT_FILTER) && strcmp(a, "--json") == 0) {
+      o->json = 1;
     } else {
       return usage_error(cmd, "unknown option", a);
     }
+  }
+  if (!o->db) {
+    const char *env = getenv("SAMVAD_DB");
+    o->db = env && *env ? env : "samvad.db";
+  }
+  if (!o->actor) {
+    const char *env = getenv("USER");
+    o->actor = env && *env ? env : "operator";
   }
   return 0;
 }

@@ -17,19 +17,31 @@ enum host_exit {
   HOST_EXIT_FAILED = 1, /* some transcripts failed */
   HOST_EXIT_USAGE = 2,  /* bad command line */
   HOST_EXIT_SPECS = 3,  /* the specs failed to load */
-  HOST_EXIT_IO = 4      /* a file or stream could not be read or written */
+  HOST_EXIT_IO = 4,     /* a file or stream could not be read or written */
+  HOST_EXIT_STORE = 5   /* the database cannot be opened, read or written
+                           (locked, corrupt, disk full, newer schema) */
 };
 
 /* Which options a command accepts. */
 #define HOST_OPT_SPECS 1u      /* --specs DIR */
 #define HOST_OPT_LANG 2u       /* --lang hi|en */
 #define HOST_OPT_POSITIONAL 4u /* plain arguments (paths) */
+#define HOST_OPT_DB 8u          /* --db PATH, --retention-days N */
+#define HOST_OPT_DECISION 16u   /* --reason TEXT, --actor NAME */
+#define HOST_OPT_FILTER 32u     /* --service ID, --status S, --json */
 
 typedef struct host_options {
   const char *specs;  /* --specs, or NULL */
   int has_lang;       /* --lang was given */
   samvad_lang lang;   /* its value */
   int help;           /* --help or -h was given */
+  const char *db;     /* --db, else $SAMVAD_DB, else "samvad.db" */
+  long retention_days;/* --retention-days, default 30 */
+  const char *reason; /* --reason, or NULL */
+  const char *actor;  /* --actor, else the login name */
+  const char *service;/* --service, or NULL */
+  const char *status; /* --status, or NULL */
+  int json;           /* --json was given */
   char **positional;  /* the plain arguments, in order (malloc'd) */
   int positional_count;
 } host_options;

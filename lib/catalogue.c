@@ -17,6 +17,10 @@ size_t samvad_catalogue_service_count(const samvad_catalogue *c) {
   return c ? c->service_count : 0;
 }
 
+int64_t samvad_catalogue_retention_seconds(const samvad_catalogue *c) {
+  return c ? (int64_t)c->retention_seconds : 30 * 86400;
+}
+
 const char *samvad_catalogue_service_id(const samvad_catalogue *c, size_t i) {
   return c && i < c->service_count ? c->services[i].id : NULL;
 }

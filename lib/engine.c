@@ -377,6 +377,12 @@ static long fold_as_option(sv_ctx *c, const char *t, size_t n) {
 
 int samvad_step(const samvad_catalogue *cat, samvad_session *s,
                 const samvad_message *msg, int64_t now, samvad_replies *out) {
+  return sv_step(cat, s, msg, now, out, NULL, 0);
+}
+
+int sv_step(const samvad_catalogue *cat, samvad_session *s,
+            const samvad_message *msg, int64_t now, samvad_replies *out,
+            const unsigned char *ref_key, uint32_t ref_attempt) {
   if (!cat || !s || !msg || !out)
     return SAMVAD_EINVAL;
   out->count = 0;
@@ -404,6 +410,8 @@ int samvad_step(const samvad_catalogue *cat, samvad_session *s,
   c.has_fold = false;
   c.skip_answered = false;
   c.seen_informs = NULL;
+  c.ref_key = ref_key;
+  c.ref_attempt = ref_attempt;
   bool bad_text = false;
   size_t need = 64;
   if (msg->kind == SAMVAD_MSG_TEXT && !needs_fold(&c, msg)) {

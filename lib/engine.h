@@ -30,6 +30,9 @@ void sv_out_init(sv_out *o, samvad_replies *r);
 /* Grows the buffers to what the last attempt needed (at least a size that
  * fits a usual step). false when out of memory. */
 bool sv_out_grow(samvad_replies *r, const sv_out *o);
+/* Grows each buffer of r to at least the given number of elements. */
+bool sv_replies_reserve(samvad_replies *r, size_t items, size_t text,
+                        size_t options, size_t answers);
 /* Starts a reply; flow and state are catalogue strings or NULL. */
 void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
                   const char *state);
@@ -134,6 +137,8 @@ typedef struct sv_ctx {
                                   citizen passed before (else NULL) */
   samvad_session *undo;      /* the step's undo copy (or NULL) */
   bool apps_saved;           /* the applications are in undo too */
+  const unsigned char *ref_key; /* secret for reference numbers, or NULL */
+  uint32_t ref_attempt;      /* > 0: the earlier numbers were taken */
 } sv_ctx;
 
 /* A named value for a template placeholder that is not an answer. */
@@ -272,9 +277,28 @@ int sv_menu_choice(const sv_ctx *c);
 
 /* ---- Reference numbers (reference.c) ------------------------------------ */
 /* ref_prefix-YYYY-XXXXXXXX: SipHash of the service id, the message id, the
- * time and the answers on the path, in Crockford base32. Deterministic. */
+ * time, the answers on the path and c->ref_attempt, keyed by c->ref_key (a
+ * public key when NULL), in Crockford base32. Deterministic. */
 void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
                        char out[SV_REF_MAX]);
+
+/* ---- Decisions (notice.c) ------------------------------------------------ */
+/* Sets the status of the session's record of application ref; false when
+ * the session does not list it. */
+bool sv_session_mark_application(samvad_session *s, const char *ref,
+                                 samvad_app_status status);
+/* Renders the notice of a decision into out, in the session's language. */
+int sv_render_notice(const samvad_catalogue *cat, samvad_session *s,
+                     const char *ref, const char *service_id,
+                     samvad_app_status status, const char *reason,
+                     samvad_replies *out);
+
+/* samvad_step with a reference-number key (NULL: the public one) and
+ * attempt (0 first; the store draws again with 1, 2... when a number is
+ * taken). */
+int sv_step(const samvad_catalogue *cat, samvad_session *s,
+            const samvad_message *msg, int64_t now, samvad_replies *out,
+            const unsigned char *ref_key, uint32_t ref_attempt);
 
 /* ---- Session answer store (session.c) ------------------------------------- */
 /* The number of variable slots every session has (the catalogue's largest

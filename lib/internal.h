@@ -7,6 +7,7 @@
 #define SAMVAD_INTERNAL_H
 
 #include "samvad/samvad.h"
+#include "samvad/store.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -385,7 +386,12 @@ typedef enum sv_msg {
   SV_MSG_LANG_SWITCHED,
   SV_MSG_STATUS_NONE,
   SV_MSG_STATUS_HEADER,
-  SV_MSG_STATUS_LINE,    /* {reference} {service} {date} */
+  SV_MSG_STATUS_LINE,    /* {reference} {service} {date} {status} */
+  SV_MSG_STATUS_SUBMITTED, /* the {status} words */
+  SV_MSG_STATUS_APPROVED,
+  SV_MSG_STATUS_REJECTED,
+  SV_MSG_NOTICE_APPROVED,  /* {reference} {service}: told on approval */
+  SV_MSG_NOTICE_REJECTED,  /* {reference} {service} {reason} */
   SV_MSG_HUMAN,          /* Common Service Centre help */
   SV_MSG_RETRY_LIMIT,    /* after too many refusals: offers help */
   SV_MSG_IDLE_RESUME,    /* "Continue {service} or start over?" */
@@ -480,6 +486,7 @@ typedef struct sv_app_record {
   char ref[SV_REF_MAX];
   uint16_t service;
   int32_t day;               /* submission day */
+  uint8_t status;            /* samvad_app_status: the department's word */
 } sv_app_record;
 
 struct samvad_session {

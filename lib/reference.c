@@ -13,8 +13,10 @@
  * phone or copied by hand survives. */
 static const char crockford[33] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/* SipHash's key: fixed, so that numbers are the same on every machine. */
-static const unsigned char ref_key[crypto_shorthash_siphash24_KEYBYTES] = {
+/* SipHash's key when the host gives none (samvad_step, transcripts): fixed,
+ * so that numbers are the same on every machine. A store sets a secret one
+ * (samvad_store_set_reference_key) so that numbers cannot be guessed. */
+static const unsigned char public_key[crypto_shorthash_siphash24_KEYBYTES] = {
     's', 'a', 'm', 'v', 'a', 'd', '-', 'r',
     'e', 'f', 'e', 'r', 'e', 'n', 'c', 'e'};
 
@@ -22,9 +24,9 @@ static const unsigned char ref_key[crypto_shorthash_siphash24_KEYBYTES] = {
  * and SipHash-2-4 (libsodium's crypto_shorthash) then scrambles that state
  * and the count of words mixed, so that a number says nothing about
  * another one's answers. It used to be SHA-256, which cost more than a
- * whole conversation step; the number is no secret (anyone holding the
- * inputs can compute it, whatever the hash), so a public key serves, and
- * stores must still check that a number is unique. Words are mixed as they
+ * whole conversation step. The pre-mix is no cryptography; SipHash under
+ * the store's secret key is what makes a number unguessable, and the store
+ * still checks that each is unique (a taken one is drawn again). Words are mixed as they
  * come, with no buffer: most answers are one integer, one word. */
 typedef struct hmix {
   uint64_t state, words;
@@ -73,6 +75,8 @@ void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
    * is one tag word (variable, kind and a text's length) and its value:
    * the integer, or the text's bytes. */
   h_word(h, (uint64_t)svc->hash);
+  if (c->ref_attempt) /* absent on the first draw: numbers stay stable */
+    h_word(h, (uint64_t)c->ref_attempt);
   for (size_t k = 0; k < n; k++) {
     const sv_value *v = &s->values[vars[k]];
     uint64_t tag = (uint64_t)vars[k] | (uint64_t)v->kind << 16;
@@ -89,7 +93,8 @@ void sv_make_reference(const sv_ctx *c, const uint16_t *vars, size_t n,
     in[i] = (unsigned char)(hm.state >> (8 * i));
     in[8 + i] = (unsigned char)(hm.words >> (8 * i));
   }
-  crypto_shorthash_siphash24(d, in, sizeof in, ref_key);
+  crypto_shorthash_siphash24(d, in, sizeof in,
+                             c->ref_key ? c->ref_key : public_key);
 
   size_t o = 0;
   const char *p = svc->ref_prefix ? svc->ref_prefix : "";

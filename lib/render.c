@@ -512,10 +512,13 @@ void sv_render_status(sv_ctx *c) {
       title = t->s[s->lang];
       tl = t->len[s->lang];
     }
+    const sv_text *st =
+        &c->cat->messages[SV_MSG_STATUS_SUBMITTED + (a->status <= 2 ? a->status : 0)];
     sv_kv kv[] = {{"reference", a->ref, strlen(a->ref)},
                   {"service", title, tl},
-                  {"date", date, fmt_date(date, a->day, false)}};
+                  {"date", date, fmt_date(date, a->day, false)},
+                  {"status", st->s[s->lang], st->len[s->lang]}};
     sv_out_putc(&c->out, '\n');
-    sv_render(c, &c->cat->messages[SV_MSG_STATUS_LINE], kv, 3);
+    sv_render(c, &c->cat->messages[SV_MSG_STATUS_LINE], kv, 4);
   }
 }

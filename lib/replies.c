@@ -73,11 +73,17 @@ bool sv_out_grow(samvad_replies *r, const sv_out *o) {
   size_t i = o && o->need_items > 8 ? o->need_items : 8;
   size_t op = o && o->need_options > 16 ? o->need_options : 16;
   size_t a = o && o->need_answers > 0 ? o->need_answers : 0;
-  return grow(&r->alloc, (void **)&r->items, &r->cap, i, sizeof *r->items) &&
-         grow(&r->alloc, (void **)&r->text, &r->text_cap, t, 1) &&
-         grow(&r->alloc, (void **)&r->options, &r->option_cap, op,
+  return sv_replies_reserve(r, i, t, op, a);
+}
+
+bool sv_replies_reserve(samvad_replies *r, size_t items, size_t text,
+                        size_t options, size_t answers) {
+  return grow(&r->alloc, (void **)&r->items, &r->cap, items,
+              sizeof *r->items) &&
+         grow(&r->alloc, (void **)&r->text, &r->text_cap, text, 1) &&
+         grow(&r->alloc, (void **)&r->options, &r->option_cap, options,
               sizeof *r->options) &&
-         grow(&r->alloc, (void **)&r->answers, &r->answer_cap, a,
+         grow(&r->alloc, (void **)&r->answers, &r->answer_cap, answers,
               sizeof *r->answers);
 }
 

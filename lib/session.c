@@ -277,3 +277,18 @@ void samvad_session_set_lang(samvad_session *s, samvad_lang lang) {
   s->lang = (uint8_t)lang;
   s->lang_chosen = 1;
 }
+
+void samvad_session_forget(samvad_session *s) {
+  if (!s)
+    return;
+  sv_session_clear_answers(s);
+  s->service = -1;
+  s->state = 0;
+  s->return_state = 0;
+  s->phase = SV_PH_IDLE;
+  s->editing = 0;
+  s->retries = 0;
+  s->stale = 0;
+  s->idle_at = 0;
+  s->expire_at = 0;
+}

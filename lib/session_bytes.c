@@ -3,42 +3,12 @@
  * format). Restore trusts nothing: every length, index, enum and string is
  * checked, and a session saved under a changed spec is mapped onto the new
  * one by name, or marked stale to start again. */
+#include "bytes.h"
 #include "engine.h"
 
 #include <string.h>
 
-#define SV_SESSION_VERSION 1
-
-typedef struct wr {
-  unsigned char *buf;
-  size_t cap, pos; /* pos may pass cap: then we only count */
-} wr;
-
-static void w_byte(wr *w, unsigned b) {
-  if (w->pos < w->cap)
-    w->buf[w->pos] = (unsigned char)b;
-  w->pos++;
-}
-
-static void w_varint(wr *w, uint64_t v) {
-  while (v >= 0x80) {
-    w_byte(w, (unsigned)(v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  w_byte(w, (unsigned)v);
-}
-
-static void w_zz(wr *w, int64_t v) {
-  w_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static void w_str(wr *w, const char *s, size_t n) {
-  w_varint(w, n);
-  for (size_t i = 0; i < n; i++)
-    w_byte(w, (unsigned char)s[i]);
-}
-
-static void w_cstr(wr *w, const char *s) { w_str(w, s, s ? strlen(s) : 0); }
+#define SV_SESSION_VERSION 2 /* 2 added each application's status */
 
 /* States and variables are written as their index plus 16 bits of a hash
  * of their name: compact, exact while the spec is unchanged, and after an
@@ -101,6 +71,7 @@ int samvad_session_save(const samvad_session *s, unsigned char *buf,
                                              : "");
     w_cstr(&w, a->ref);
     w_zz(&w, a->day);
+    w_byte(&w, a->status);
   }
   if (in) {
     const sv_service *svc = &c->services[s->service];
@@ -138,61 +109,6 @@ int samvad_session_save(const samvad_session *s, unsigned char *buf,
   if (w.pos > cap)
     return SAMVAD_ENOSPC;
   return SAMVAD_OK;
-}
-
-typedef struct rd {
-  const unsigned char *p;
-  size_t len, pos;
-  bool bad;
-} rd;
-
-static unsigned r_byte(rd *r) {
-  if (r->pos >= r->len) {
-    r->bad = true;
-    return 0;
-  }
-  return r->p[r->pos++];
-}
-
-static uint64_t r_varint(rd *r) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    unsigned b = r_byte(r);
-    if (r->bad)
-      return 0;
-    if (shift == 63 && b > 1) {
-      r->bad = true;
-      return 0;
-    }
-    v |= (uint64_t)(b & 0x7F) << shift;
-    if (!(b & 0x80))
-      return v;
-  }
-  r->bad = true;
-  return 0;
-}
-
-static int64_t r_zz(rd *r) {
-  uint64_t u = r_varint(r);
-  return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
-
-/* A string of at most max bytes of valid UTF-8, borrowed from the input. */
-static const char *r_str(rd *r, size_t max, size_t *n) {
-  uint64_t l = r_varint(r);
-  *n = 0;
-  if (r->bad || l > max || l > r->len - r->pos) {
-    r->bad = true;
-    return NULL;
-  }
-  const char *s = (const char *)r->p + r->pos;
-  if (!sv_utf8_valid(s, (size_t)l)) {
-    r->bad = true;
-    return NULL;
-  }
-  r->pos += (size_t)l;
-  *n = (size_t)l;
-  return s;
 }
 
 /* An index and name hash (see w_ref). Returns the index of the state
@@ -246,7 +162,8 @@ static bool waiting_kind(uint8_t k) {
 static int decode(samvad_session *s, const unsigned char *buf, size_t len) {
   const samvad_catalogue *c = s->catalogue;
   rd r = {buf, len, 0, false};
-  if (r_byte(&r) != SV_SESSION_VERSION)
+  unsigned version = r_byte(&r);
+  if (version != 1 && version != SV_SESSION_VERSION) /* 1 still restores */
     return r.bad ? SAMVAD_ECORRUPT : SAMVAD_EVERSION;
   unsigned flags = r_byte(&r);
   uint64_t retries = r_varint(&r);
@@ -271,7 +188,9 @@ static int decode(samvad_session *s, const unsigned char *buf, size_t len) {
     const char *id = r_str(&r, NAME_MAX_BYTES, &nid);
     const char *ref = r_str(&r, SV_REF_MAX - 1, &nref);
     int64_t day = r_zz(&r);
-    if (r.bad || nref == 0 || day < INT32_MIN || day > INT32_MAX)
+    unsigned status = version >= 2 ? r_byte(&r) : SAMVAD_APP_SUBMITTED;
+    if (r.bad || nref == 0 || day < INT32_MIN || day > INT32_MAX ||
+        status > SAMVAD_APP_REJECTED)
       return SAMVAD_ECORRUPT;
     for (size_t i = 0; i < nref; i++)
       if (ref[i] <= ' ' || ref[i] > '~')
@@ -282,6 +201,7 @@ static int decode(samvad_session *s, const unsigned char *buf, size_t len) {
     int si = sv_find_service(c, id, nid);
     a->service = si < 0 ? UINT16_MAX : (uint16_t)si;
     a->day = (int32_t)day;
+    a->status = (uint8_t)status;
   }
   if (!in) {
     s->service = -1;

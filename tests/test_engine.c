@@ -203,8 +203,9 @@ static void status_lists_applications(void **state) {
   char ref[32];
   snprintf(ref, sizeof ref, "%s", h_app(c)->id);
   SAY(c, "स्थिति");
-  char line[80];
-  snprintf(line, sizeof line, "@status_line %s Test permit 15/01/2026", ref);
+  char line[128];
+  snprintf(line, sizeof line,
+           "@status_line %s Test permit 15/01/2026 @status_submitted", ref);
   HAS(c, "@status_header\n");
   HAS(c, line);
   /* Inside a service, status re-asks the current question. */

@@ -44,7 +44,11 @@ extern "C" {
   XX(ECORRUPT, -7, "malformed session bytes")                                 \
   XX(EVERSION, -8, "unsupported session encoding version")                    \
   XX(ELIMIT, -9, "input exceeds a size limit")                                \
-  XX(ENOTFOUND, -10, "not found")
+  XX(ENOTFOUND, -10, "not found")                                            \
+  XX(EEXIST, -11, "already exists")                                           \
+  XX(ESTATE, -12, "not allowed in the current state")                         \
+  XX(ESTORE, -13, "the store failed")                                         \
+  XX(EBUSY, -14, "the store is locked by another process")
 
 enum samvad_error {
   SAMVAD_OK = 0,
@@ -161,6 +165,11 @@ samvad_catalogue_service_title(const samvad_catalogue *c, size_t i,
                                samvad_lang lang);
 SAMVAD_API const char *
 samvad_catalogue_service_version(const samvad_catalogue *c, size_t i);
+
+/* How long the catalogue says abandoned applications' answers are kept
+ * ("retention_days" in catalogue.json; 30 days unless it says otherwise). */
+SAMVAD_API int64_t
+samvad_catalogue_retention_seconds(const samvad_catalogue *c);
 
 /* ---- Messages in ---------------------------------------------------------
  * What a transport hands to samvad_step, already normalised. Strings are
