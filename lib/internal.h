@@ -315,6 +315,30 @@ typedef struct sv_var {
   const char *edit_id; /* "edit_<name>", the summary's option (index) */
 } sv_var;
 
+/* A service's certificate (lib/loader_cert.c): what approval issues. */
+typedef struct sv_cert_field {
+  uint8_t tag;            /* 16-255, ascending */
+  uint16_t var;           /* the answer it carries */
+  sv_text label;          /* how a verifier names it */
+} sv_cert_field;
+
+typedef struct sv_cert_days {
+  const char *option;     /* an option id of the valid_by choice */
+  uint32_t days;
+} sv_cert_days;
+
+typedef struct sv_cert_spec {
+  uint8_t doc_type;       /* 1-255; 0: the service issues no certificate */
+  const char *number_prefix;
+  sv_text title, office;
+  uint32_t valid_days;    /* 0: it never expires */
+  int16_t valid_by;       /* choice variable picking the days, or -1 */
+  const sv_cert_days *days_by;
+  uint16_t days_by_count;
+  const sv_cert_field *fields;
+  uint16_t field_count;
+} sv_cert_spec;
+
 typedef struct sv_service {
   const char *id;
   const char *version;
@@ -335,6 +359,7 @@ typedef struct sv_service {
   uint16_t state_count;
   const sv_var *vars;
   uint16_t var_count;
+  sv_cert_spec cert;
   /* Filled in by sv_catalogue_index: */
   const char *title_folded[SAMVAD_LANG_COUNT]; /* NULL: matches nothing */
   const char *intro[SAMVAD_LANG_COUNT]; /* the introduction, rendered */

@@ -328,6 +328,9 @@ typedef struct sv_svc {
 
 /* The top-level fields of a service (loader_fields.c). */
 void sv_compile_fields(sv_svc *sc, sv_service *out);
+/* Its "certificate" section (loader_cert.c), once states and variables
+ * are compiled. */
+void sv_compile_certificate(sv_svc *sc, sv_service *out);
 
 /* loader_service.c: the target of a "next"/"goto" name; -1 (reported)
  * when unknown. */

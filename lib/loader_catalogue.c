@@ -282,6 +282,18 @@ void sv_order_services(sv_build *b, const sv_doc *cat, sv_service *svcs,
         sv_diag(b->L, svcs[i].file, "reference_prefix",
                 "reference prefix \"%s\" is also used by service \"%s\"",
                 svcs[i].ref_prefix, svcs[k].id);
+      /* A certificate names its document by type and its number by
+       * prefix: both must say which service issued it. */
+      const sv_cert_spec *a = &svcs[i].cert, *o = &svcs[k].cert;
+      if (a->doc_type && a->doc_type == o->doc_type)
+        sv_diag(b->L, svcs[i].file, "certificate.doc_type",
+                "document type %d is also issued by service \"%s\"",
+                a->doc_type, svcs[k].id);
+      if (a->number_prefix && o->number_prefix &&
+          strcmp(a->number_prefix, o->number_prefix) == 0)
+        sv_diag(b->L, svcs[i].file, "certificate.number_prefix",
+                "certificate prefix \"%s\" is also used by service \"%s\"",
+                a->number_prefix, svcs[k].id);
     }
   size_t n = 0;
   const sv_json *menu = sv_json_get(cat->root, "menu");

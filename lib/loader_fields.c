@@ -14,7 +14,7 @@ static const char *const service_required[] = {
     "keywords", "reference_prefix", "start",           "states",
     NULL};
 static const char *const service_optional[] = {"idle_minutes", "expire_hours",
-                                               NULL};
+                                               "certificate", NULL};
 
 void sv_compile_fields(sv_svc *sc, sv_service *out) {
   sv_build *b = sc->b;

@@ -448,6 +448,7 @@ bool sv_compile_service(sv_build *b, const sv_doc *d, sv_service *out) {
   out->vars = vars;
   out->var_count = (uint16_t)sc.var_count;
   out->start = sc.flow.start >= 0 ? (uint16_t)sc.flow.start : 0;
+  sv_compile_certificate(&sc, out);
   out->hash = service_hash(&sc);
   return !b->L->oom;
 }
