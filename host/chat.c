@@ -1,15 +1,18 @@
 /* chat.c - `samvad chat`: the conversation in a terminal, shown as a citizen
  * sees it on WhatsApp (choices as numbered lines). It also works with piped
- * input, echoing each line it reads, so a whole chat can be scripted. */
+ * input, echoing each line it reads, so a whole chat can be scripted. The
+ * conversation lives in the durable store as user "terminal", so it goes
+ * on where it stopped, and a department's decision on an application is
+ * shown before the next prompt. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "options.h"
 #include "render_text.h"
-#include "sessions.h"
 #include "util.h"
 
 #define CHAT_MAX_LINE_BYTES (64 * 1024)
@@ -21,6 +24,15 @@ static const char hint[] =
     "नमस्ते लिखकर शुरू करें; "
     "बाहर निकलने के लिए Ctrl-D दबाएँ। "
     "Type Hi to start; Ctrl-D to quit.\n";
+
+typedef struct chat {
+  const samvad_catalogue *catalogue;
+  host_db *db;
+  samvad_replies *replies;
+  host_buf out;
+  unsigned sent;         /* messages sent in this run, for their ids */
+  int64_t notices_after; /* notices up to this id were shown */
+} chat;
 
 static int is_blank(const char *s) {
   return s[strspn(s, " \t")] == '\0';
@@ -56,62 +68,103 @@ static void to_message(char *line, samvad_message *msg) {
   }
 }
 
-/* Sends one line and prints the replies. Returns 0, or a samvad error. */
-static int say(const samvad_catalogue *catalogue, host_sessions *sessions,
-               samvad_replies *replies, const host_options *o, char *line,
-               host_buf *out) {
-  samvad_session *session = NULL;
-  int fresh = host_sessions_bytes(sessions, CHAT_USER) == 0;
-  int rc = host_sessions_open(sessions, CHAT_USER, &session, NULL);
-  if (rc != 0)
-    return rc;
-  if (fresh && o->has_lang)
-    samvad_session_set_lang(session, o->lang);
-  samvad_message msg;
-  to_message(line, &msg);
-  rc = samvad_step(catalogue, session, &msg, (int64_t)time(NULL), replies);
-  if (rc == 0)
-    rc = host_sessions_save(sessions, CHAT_USER, session);
-  samvad_session_destroy(session);
-  if (rc != 0)
-    return rc;
-  host_buf_reset(out);
-  if (host_render_replies(replies, CHAT_BOT_PREFIX, "", out) != 0)
-    return SAMVAD_ENOMEM;
-  fputs(out->data ? out->data : "", stdout);
+/* Prints replies as the bot's lines and a blank line. -1 when out of
+ * memory. */
+static int show(chat *c) {
+  host_buf_reset(&c->out);
+  if (host_render_replies(c->replies, CHAT_BOT_PREFIX, "", &c->out) != 0)
+    return -1;
+  fputs(c->out.data ? c->out.data : "", stdout);
   putchar('\n');
   return 0;
 }
 
-int host_cmd_chat(int argc, char **argv) {
-  host_options o;
-  int rc = host_options_parse(argc, argv, HOST_OPT_SPECS | HOST_OPT_LANG, &o);
-  if (rc != 0 || o.help) {
+/* Shows the notices waiting for the terminal's user (a decision on an
+ * application) and marks them delivered. */
+static void show_notices(chat *c) {
+  for (;;) {
+    host_notice n;
+    memset(&n, 0, sizeof n);
+    int rc = host_db_notice_next(c->db, CHAT_USER, c->notices_after, &n);
+    if (rc == SAMVAD_ENOTFOUND)
+      return;
+    if (rc != 0) {
+      fprintf(stderr, "samvad chat: cannot read notices (%s)\n",
+              host_db_errmsg(c->db));
+      return;
+    }
+    c->notices_after = n.id;
+    rc = samvad_replies_restore(c->replies, n.bytes, n.len);
+    free(n.bytes);
+    if (rc == 0 && show(c) != 0)
+      rc = SAMVAD_ENOMEM;
+    if (rc != 0) {
+      fprintf(stderr, "samvad chat: a notice could not be shown (%s)\n",
+              samvad_strerror(rc));
+      continue;
+    }
+    if (host_db_notice_delivered(c->db, n.id, (int64_t)time(NULL)) != 0)
+      fprintf(stderr, "samvad chat: a notice was shown but not marked "
+                      "delivered (%s)\n",
+              host_db_errmsg(c->db));
+  }
+}
+
+/* Sends one line through the store, in its own transaction, and prints the
+ * replies once it committed. Returns 0, or a samvad error. */
+static int say(chat *c, char *line) {
+  samvad_message msg;
+  to_message(line, &msg);
+  int64_t now = (int64_t)time(NULL);
+  /* Unique per message, so the store applies each once; the process id
+   * keeps two chats started in the same second apart. */
+  char id[96];
+  snprintf(id, sizeof id, "chat-%lld-%ld-%u", (long long)now, (long)getpid(),
+           ++c->sent);
+  msg.id = id;
+  unsigned outcome = 0;
+  int rc = host_db_begin(c->db);
+  if (rc == 0) {
+    rc = samvad_store_step(host_db_store(c->db), c->catalogue, CHAT_USER,
+                           &msg, now, c->replies, &outcome);
     if (rc == 0)
-      host_print_help("chat", stdout);
-    host_options_free(&o);
+      rc = host_db_commit(c->db);
+    if (rc != 0)
+      host_db_rollback(c->db);
+  }
+  if (rc != 0)
     return rc;
-  }
-  samvad_catalogue *catalogue = NULL;
-  rc = host_catalogue_load(host_specs_dir(&o), &catalogue);
-  if (rc != 0) {
-    host_options_free(&o);
-    return rc;
-  }
-  host_sessions *sessions = host_sessions_create(catalogue);
-  samvad_replies *replies = NULL;
-  char *line = malloc(CHAT_MAX_LINE_BYTES + 1);
-  host_buf out = {0};
-  if (!sessions || !line || samvad_replies_create(NULL, &replies) != 0) {
-    fprintf(stderr, "samvad chat: out of memory\n");
-    rc = HOST_EXIT_IO;
-    goto done;
-  }
+  if (outcome & SAMVAD_STEP_RESET)
+    fprintf(stderr, "samvad chat: the stored conversation did not restore; "
+                    "it starts afresh\n");
+  return show(c) != 0 ? SAMVAD_ENOMEM : 0;
+}
+
+static void report_failure(chat *c, int rc) {
+  if (rc == SAMVAD_ESTORE || rc == SAMVAD_EBUSY)
+    fprintf(stderr, "samvad chat: the message was not stored; send it again "
+                    "(%s)\n",
+            host_db_errmsg(c->db));
+  else
+    fprintf(stderr, "samvad chat: message not handled: %s\n",
+            samvad_strerror(rc));
+}
+
+static void sweep(chat *c, int64_t retention_seconds) {
+  host_sweep_stats st = {0, 0};
+  if (host_db_sweep(c->db, c->catalogue, (int64_t)time(NULL),
+                    retention_seconds, &st) != 0)
+    fprintf(stderr, "samvad chat: the retention sweep failed (%s)\n",
+            host_db_errmsg(c->db));
+}
+
+static int converse(chat *c, char *line) {
   int interactive = isatty(STDIN_FILENO);
   fputs(hint, stdout);
   putchar('\n');
   for (;;) {
     size_t len = 0;
+    show_notices(c);
     if (interactive) {
       fputs("> ", stdout);
       fflush(stdout);
@@ -120,12 +173,11 @@ int host_cmd_chat(int argc, char **argv) {
     if (got == HOST_LINE_EOF) {
       if (interactive)
         putchar('\n');
-      break;
+      return 0;
     }
     if (got == HOST_LINE_ERROR) {
       fprintf(stderr, "samvad chat: cannot read standard input\n");
-      rc = HOST_EXIT_IO;
-      break;
+      return HOST_EXIT_IO;
     }
     if (got == HOST_LINE_TOO_LONG) {
       fprintf(stderr, "samvad chat: that line is too long; not sent\n");
@@ -139,23 +191,52 @@ int host_cmd_chat(int argc, char **argv) {
       fprintf(stderr, "samvad chat: write [media] PATH to send a file\n");
       continue;
     }
-    int src = say(catalogue, sessions, replies, &o, line, &out);
+    int src = say(c, line);
     if (src != 0)
-      fprintf(stderr, "samvad chat: message not handled: %s\n",
-              samvad_strerror(src));
+      report_failure(c, src);
     if (fflush(stdout) != 0 || ferror(stdout)) {
       fprintf(stderr, "samvad chat: cannot write standard output\n");
-      rc = HOST_EXIT_IO;
-      break;
+      return HOST_EXIT_IO;
     }
   }
-done:
+}
+
+int host_cmd_chat(int argc, char **argv) {
+  host_options o;
+  int rc = host_options_parse(argc, argv,
+                              HOST_OPT_SPECS | HOST_OPT_LANG | HOST_OPT_DB, &o);
+  if (rc != 0 || o.help) {
+    if (rc == 0)
+      host_print_help("chat", stdout);
+    host_options_free(&o);
+    return rc;
+  }
+  chat c;
+  memset(&c, 0, sizeof c);
+  samvad_catalogue *catalogue = NULL;
+  rc = host_catalogue_load(host_specs_dir(&o), &catalogue);
+  if (rc == 0)
+    rc = host_db_open(o.db, &c.db);
+  char *line = NULL;
+  if (rc == 0) {
+    c.catalogue = catalogue;
+    if (o.has_lang)
+      samvad_store_set_new_session_lang(host_db_store(c.db), o.lang);
+    line = malloc(CHAT_MAX_LINE_BYTES + 1);
+    if (!line || samvad_replies_create(NULL, &c.replies) != 0) {
+      fprintf(stderr, "samvad chat: out of memory\n");
+      rc = HOST_EXIT_IO;
+    } else {
+      sweep(&c, host_retention_seconds(&o, catalogue));
+      rc = converse(&c, line);
+    }
+  }
   if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
     rc = HOST_EXIT_IO;
-  host_buf_free(&out);
+  host_buf_free(&c.out);
   free(line);
-  samvad_replies_destroy(replies);
-  host_sessions_destroy(sessions);
+  samvad_replies_destroy(c.replies);
+  host_db_close(c.db);
   samvad_catalogue_destroy(catalogue);
   host_options_free(&o);
   return rc;

@@ -1,411 +1,366 @@
-/* gateway.c - `samvad gateway`: the JSON-lines protocol that lets a gateway
- * written in any language drive samvad through a pipe. One JSON object per
- * line in, one per reply out, the last reply to a message marked "end".
- * Input is parsed with yajl's tree API and output written with yajl_gen so
- * escaping is always right; a malformed line gets an error object and the
- * gateway carries on. The protocol is documented in docs/cli.md. */
+/* gateway.c - `samvad gateway`: drives conversations through JSON lines on
+ * stdin and stdout (format in gateway_proto.c, docs/cli.md), applying each
+ * message exactly once through the durable store.
+ *
+ * Group commit: every line that has already arrived (up to a batch limit)
+ * goes into one transaction, and the batch's replies are written only after
+ * it committed, so a reply on stdout always means a stored step. When any
+ * message of a batch fails, the batch is rolled back and run again one
+ * message per transaction, so that one failure cannot sink the others.
+ * While stdin is idle the gateway delivers notices (a department's decision
+ * on an application) and runs the retention sweep every hour. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
-
+#include "db.h"
+#include "gateway_proto.h"
+#include "linebuf.h"
 #include "options.h"
-#include "sessions.h"
-#include "timeparse.h"
 #include "util.h"
 
-#define GW_MAX_LINE_BYTES (64 * 1024) /* one incoming JSON line */
-#define GW_MAX_ID_BYTES 256           /* message, option and media ids */
-#define GW_MAX_MEDIA_REF_BYTES 1024   /* a media id or file path */
+#define GW_BATCH_MESSAGES 1024       /* lines in one transaction */
+#define GW_BATCH_BYTES (1024 * 1024) /* bytes of lines in one transaction */
+#define GW_IDLE_MS 500               /* notices are looked for this often */
+#define GW_SWEEP_SECONDS (60 * 60)   /* how often retention runs */
+#define GW_TOO_LONG SIZE_MAX         /* a batch line that was too long */
+
+/* The lines of one batch, kept so that a failed batch can be run again. */
+typedef struct gw_batch {
+  host_buf text;  /* every line, each followed by a NUL */
+  size_t *start;  /* each line's offset in text, or GW_TOO_LONG */
+  size_t *len;    /* each line's length */
+  size_t count;
+  size_t cap;
+} gw_batch;
 
 typedef struct gateway {
   const samvad_catalogue *catalogue;
-  host_sessions *sessions;
+  host_db *db;
+  samvad_store *store;
   samvad_replies *replies;
   yajl_gen gen;
-  FILE *out;
+  host_buf out;           /* replies waiting for their commit */
+  host_buf log;           /* stderr lines waiting for their commit */
+  gw_batch batch;
+  int64_t notices_after;  /* notices up to this id were handled */
+  int notice_error_shown; /* a failure to read notices was logged */
+  int64_t retention_seconds;
+  int64_t next_sweep;     /* monotonic seconds */
+  char store_message[512];
 } gateway;
 
-/* What one valid incoming line asks for. Strings point into the yajl tree. */
-typedef struct incoming {
-  const char *from;
-  const char *id;
-  samvad_message msg;
-  int64_t now;
-} incoming;
-
-/* A problem with a line: a stable code for programs and a message for
- * people. The message never quotes the line, which may hold personal data. */
-typedef struct gw_error {
-  const char *code;
-  const char *message;
-} gw_error;
-
-static void gen_str(yajl_gen g, const char *s) {
-  yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_str_or_null(yajl_gen g, const char *s) {
-  if (s)
-    gen_str(g, s);
-  else
-    yajl_gen_null(g);
-}
-
-/* Writes the generated object as one line. Returns -1 on a write error. */
-static int flush_object(gateway *gw) {
-  const unsigned char *buf;
-  size_t len;
-  int rc = 0;
-  if (yajl_gen_get_buf(gw->gen, &buf, &len) != yajl_gen_status_ok)
-    rc = -1;
-  else if (fwrite(buf, 1, len, gw->out) != len || putc('\n', gw->out) == EOF)
-    rc = -1;
-  yajl_gen_clear(gw->gen);
-  yajl_gen_reset(gw->gen, NULL);
-  return rc;
-}
-
-static int emit_error(gateway *gw, const char *in_reply_to, gw_error e) {
-  yajl_gen g = gw->gen;
-  yajl_gen_map_open(g);
-  gen_str(g, "error");
-  yajl_gen_map_open(g);
-  gen_str(g, "code");
-  gen_str(g, e.code);
-  gen_str(g, "message");
-  gen_str(g, e.message);
-  yajl_gen_map_close(g);
-  gen_str(g, "in_reply_to");
-  gen_str_or_null(g, in_reply_to);
-  gen_str(g, "end");
-  yajl_gen_bool(g, 1);
-  yajl_gen_map_close(g);
-  return flush_object(gw);
-}
-
-/* Writes one reply; returns -1 when the reply could not be encoded (text
- * that is not UTF-8 would be a library bug) or written. */
-static int emit_reply(gateway *gw, const incoming *in, const samvad_reply *r,
-                      int last) {
-  yajl_gen g = gw->gen;
-  yajl_gen_status st = yajl_gen_status_ok;
-  yajl_gen_map_open(g);
-  gen_str(g, "to");
-  gen_str(g, in->from);
-  gen_str(g, "in_reply_to");
-  gen_str(g, in->id);
-  if (r) {
-    gen_str(g, "text");
-    st = yajl_gen_string(g, (const unsigned char *)r->text, strlen(r->text));
-    gen_str(g, "lang");
-    gen_str(g, samvad_lang_code(r->lang));
-    gen_str(g, "flow");
-    gen_str_or_null(g, r->flow);
-    gen_str(g, "state");
-    gen_str_or_null(g, r->state);
-    if (r->options) {
-      gen_str(g, "options");
-      yajl_gen_array_open(g);
-      for (size_t k = 0; k < r->option_count; k++) {
-        yajl_gen_map_open(g);
-        gen_str(g, "id");
-        gen_str(g, r->options[k].id);
-        gen_str(g, "title");
-        if (yajl_gen_string(g, (const unsigned char *)r->options[k].title,
-                            strlen(r->options[k].title)) != yajl_gen_status_ok)
-          st = yajl_gen_invalid_string;
-        yajl_gen_map_close(g);
-      }
-      yajl_gen_array_close(g);
-    }
-    if (r->application) {
-      gen_str(g, "application");
-      yajl_gen_map_open(g);
-      gen_str(g, "id");
-      gen_str(g, r->application->id);
-      gen_str(g, "service");
-      gen_str(g, r->application->service);
-      yajl_gen_map_close(g);
-    }
-  }
-  if (last) {
-    gen_str(g, "end");
-    yajl_gen_bool(g, 1);
-  }
-  if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
-      st != yajl_gen_status_ok) {
-    yajl_gen_clear(g);
-    yajl_gen_reset(g, NULL);
-    return -1;
-  }
-  return flush_object(gw);
-}
-
-static yajl_val field(yajl_val obj, const char *name) {
-  const char *path[] = {name, NULL};
-  return yajl_tree_get(obj, path, yajl_t_any);
-}
-
-/* Reads an optional string field: 0 when absent (*out NULL), 1 when
- * present and valid, or fills *e. */
-static int string_field(yajl_val obj, const char *name, size_t max,
-                        int required, const char **out, gw_error *e) {
-  yajl_val v = field(obj, name);
-  *out = NULL;
-  if (!v) {
-    if (required) {
-      e->code = "missing_field";
-      e->message = name;
+static int batch_add(gw_batch *b, int got, const char *text, size_t len) {
+  if (b->count == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    size_t *start = realloc(b->start, cap * sizeof *start);
+    if (start)
+      b->start = start;
+    size_t *lens = start ? realloc(b->len, cap * sizeof *lens) : NULL;
+    if (!lens)
       return -1;
-    }
+    b->len = lens;
+    b->cap = cap;
+  }
+  if (got == HOST_LINE_TOO_LONG) {
+    b->start[b->count] = GW_TOO_LONG;
+    b->len[b->count++] = 0;
     return 0;
   }
-  if (!YAJL_IS_STRING(v)) {
-    e->code = "bad_field";
-    e->message = name;
+  b->start[b->count] = b->text.len;
+  b->len[b->count] = len;
+  if (host_buf_append(&b->text, text, len) != 0 ||
+      host_buf_append(&b->text, "", 1) != 0)
     return -1;
-  }
-  if (strlen(v->u.string) > max) {
-    e->code = "too_long";
-    e->message = name;
-    return -1;
-  }
-  *out = v->u.string;
-  return 1;
-}
-
-/* The message strings name the offending field; these give them context. */
-static gw_error describe(gw_error e) {
-  static const struct {
-    const char *code, *field, *message;
-  } table[] = {
-      {"missing_field", "from", "\"from\" (the user id) is missing"},
-      {"missing_field", "id", "\"id\" (the message id) is missing"},
-      {"missing_field", "media.id", "\"media\" needs an \"id\""},
-      {"bad_field", "from", "\"from\" must be a non-empty string"},
-      {"bad_field", "id", "\"id\" must be a non-empty string"},
-      {"bad_field", "text", "\"text\" must be a string"},
-      {"bad_field", "reply_id", "\"reply_id\" must be a non-empty string"},
-      {"bad_field", "media", "\"media\" must be an object"},
-      {"bad_field", "media.id", "\"media.id\" must be a non-empty string"},
-      {"bad_field", "media.mime", "\"media.mime\" must be a string"},
-      {"bad_field", "media.caption", "\"media.caption\" must be a string"},
-      {"too_long", "from", "\"from\" is longer than 128 bytes"},
-      {"too_long", "id", "\"id\" is longer than 256 bytes"},
-      {"too_long", "text", "\"text\" is longer than 4096 bytes"},
-      {"too_long", "reply_id", "\"reply_id\" is longer than 256 bytes"},
-      {"too_long", "media.id", "\"media.id\" is longer than 1024 bytes"},
-      {"too_long", "media.mime", "\"media.mime\" is longer than 256 bytes"},
-      {"too_long", "media.caption",
-       "\"media.caption\" is longer than 4096 bytes"},
-  };
-  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    if (strcmp(e.code, table[i].code) == 0 &&
-        strcmp(e.message, table[i].field) == 0)
-      return (gw_error){table[i].code, table[i].message};
-  return e;
-}
-
-static int parse_media(yajl_val media, samvad_message *msg, gw_error *e) {
-  if (!YAJL_IS_OBJECT(media)) {
-    *e = (gw_error){"bad_field", "media"};
-    return -1;
-  }
-  const char *id, *mime, *caption;
-  if (string_field(media, "id", GW_MAX_MEDIA_REF_BYTES, 1, &id, e) < 0 ||
-      string_field(media, "mime", GW_MAX_ID_BYTES, 0, &mime, e) < 0 ||
-      string_field(media, "caption", SAMVAD_MAX_MESSAGE_BYTES, 0, &caption,
-                   e) < 0) {
-    /* Name the field by its full path in the message. */
-    if (strcmp(e->message, "id") == 0)
-      e->message = "media.id";
-    else if (strcmp(e->message, "mime") == 0)
-      e->message = "media.mime";
-    else if (strcmp(e->message, "caption") == 0)
-      e->message = "media.caption";
-    return -1;
-  }
-  if (!*id) {
-    *e = (gw_error){"bad_field", "media.id"};
-    return -1;
-  }
-  msg->kind = SAMVAD_MSG_MEDIA;
-  msg->media_id = id;
-  msg->media_mime = mime;
-  msg->media_caption = caption;
+  b->count++;
   return 0;
 }
 
-static int parse_time(yajl_val v, int64_t *now, gw_error *e) {
-  if (!v || YAJL_IS_NULL(v)) {
-    *now = (int64_t)time(NULL);
-    return 0;
-  }
-  if (YAJL_IS_STRING(v) &&
-      host_time_parse(YAJL_GET_STRING(v), HOST_IST_OFFSET_SECONDS, now) == 0)
-    return 0;
-  /* Unix seconds, between 1970 and 9999. */
-  if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0 &&
-      YAJL_GET_INTEGER(v) <= 253402300799LL) {
-    *now = (int64_t)YAJL_GET_INTEGER(v);
-    return 0;
-  }
-  *e = (gw_error){"bad_time", "\"time\" must be an ISO 8601 time such as "
-                              "\"2026-03-01T10:00:00+05:30\", or Unix seconds"};
-  return -1;
+static void batch_reset(gw_batch *b) {
+  host_buf_reset(&b->text);
+  b->count = 0;
 }
 
-/* Checks the object and fills *in. *id gets the message id as soon as it is
- * known so that even an error names the message it answers. */
-static int parse_incoming(yajl_val obj, incoming *in, const char **id,
-                          gw_error *e) {
-  memset(in, 0, sizeof *in);
-  *id = NULL;
-  if (!YAJL_IS_OBJECT(obj)) {
-    *e = (gw_error){"bad_json", "a line must be one JSON object"};
-    return -1;
-  }
-  if (string_field(obj, "id", GW_MAX_ID_BYTES, 1, &in->id, e) < 0)
-    return -1;
-  if (!*in->id) {
-    *e = (gw_error){"bad_field", "id"};
-    return -1;
-  }
-  *id = in->id;
-  if (string_field(obj, "from", SAMVAD_MAX_USER_ID_BYTES, 1, &in->from, e) <
-      0)
-    return -1;
-  if (!*in->from) {
-    *e = (gw_error){"bad_field", "from"};
-    return -1;
-  }
-  yajl_val text = field(obj, "text");
-  yajl_val reply = field(obj, "reply_id");
-  yajl_val media = field(obj, "media");
-  int kinds = (text != NULL) + (reply != NULL) + (media != NULL);
-  if (kinds == 0) {
-    *e = (gw_error){"missing_field",
-                    "a message needs one of \"text\", \"reply_id\" or "
-                    "\"media\""};
-    return -1;
-  }
-  if (kinds > 1) {
-    *e = (gw_error){"bad_field", "a message has only one of \"text\", "
-                                 "\"reply_id\" or \"media\""};
-    return -1;
-  }
-  in->msg.id = in->id;
-  if (text) {
-    const char *s;
-    if (string_field(obj, "text", SAMVAD_MAX_MESSAGE_BYTES, 1, &s, e) < 0)
-      return -1;
-    in->msg.kind = SAMVAD_MSG_TEXT;
-    in->msg.text = s;
-    in->msg.text_len = strlen(s);
-  } else if (reply) {
-    const char *s;
-    if (string_field(obj, "reply_id", GW_MAX_ID_BYTES, 1, &s, e) < 0)
-      return -1;
-    if (!*s) {
-      *e = (gw_error){"bad_field", "reply_id"};
-      return -1;
-    }
-    in->msg.kind = SAMVAD_MSG_OPTION;
-    in->msg.option_id = s;
-  } else if (parse_media(media, &in->msg, e) < 0) {
-    return -1;
-  }
-  return parse_time(field(obj, "time"), &in->now, e);
+static void batch_free(gw_batch *b) {
+  host_buf_free(&b->text);
+  free(b->start);
+  free(b->len);
 }
 
-static gw_error step_error(int rc) {
-  if (rc == SAMVAD_ELIMIT)
-    return (gw_error){"too_long", samvad_strerror(rc)};
-  if (rc == SAMVAD_EINVAL)
-    return (gw_error){"bad_field", samvad_strerror(rc)};
-  return (gw_error){"internal", samvad_strerror(rc)};
+static int parse_batch_line(const gw_batch *b, size_t i, host_gw_line *line) {
+  if (b->start[i] == GW_TOO_LONG) {
+    memset(line, 0, sizeof *line);
+    line->error = (host_gw_error){"too_long",
+                                  "a line is longer than 65536 bytes"};
+    return HOST_GW_INVALID;
+  }
+  return host_gw_parse(b->text.data + b->start[i], b->len[i], line);
 }
 
-/* Runs one valid message through the user's session. Returns -1 only on a
- * write error. */
-static int handle(gateway *gw, const incoming *in) {
-  samvad_session *session = NULL;
-  int restore_err = 0;
-  int rc = host_sessions_open(gw->sessions, in->from, &session, &restore_err);
-  if (restore_err) {
-    char masked[80];
+static void truncate_buf(host_buf *b, size_t len) {
+  if (b->data) {
+    b->len = len;
+    b->data[len] = '\0';
+  }
+}
+
+/* Steps one message inside the open transaction and renders its replies
+ * into gw->out. Returns 0 or a samvad error (the caller rolls back). */
+static int step_message(gateway *gw, const host_gw_incoming *in) {
+  unsigned outcome = 0;
+  int rc = samvad_store_step(gw->store, gw->catalogue, in->from, &in->msg,
+                             in->now, gw->replies, &outcome);
+  if (rc != 0)
+    return rc;
+  if (outcome & SAMVAD_STEP_RESET) {
+    char masked[80], line[160];
     host_mask_id(in->from, masked, sizeof masked);
-    fprintf(stderr, "samvad gateway: the session of %s did not restore (%s); "
-                    "starting afresh\n",
-            masked, samvad_strerror(restore_err));
+    snprintf(line, sizeof line,
+             "samvad gateway: the stored session of %s did not restore; "
+             "started afresh\n",
+             masked);
+    if (host_buf_puts(&gw->log, line) != 0)
+      return SAMVAD_ENOMEM;
   }
-  if (rc != 0)
-    return emit_error(gw, in->id, step_error(rc));
-  rc = samvad_step(gw->catalogue, session, &in->msg, in->now, gw->replies);
-  if (rc == 0)
-    rc = host_sessions_save(gw->sessions, in->from, session);
-  samvad_session_destroy(session);
-  if (rc != 0)
-    return emit_error(gw, in->id, step_error(rc));
-  size_t n = samvad_replies_count(gw->replies);
-  if (n == 0)
-    return emit_reply(gw, in, NULL, 1);
-  for (size_t i = 0; i < n; i++) {
-    if (emit_reply(gw, in, samvad_replies_get(gw->replies, i), i + 1 == n)) {
-      if (ferror(gw->out))
-        return -1;
-      /* An unencodable reply is replaced by an error that still ends. */
-      if (i + 1 == n)
-        return emit_error(gw, in->id,
-                          (gw_error){"internal", "a reply was not UTF-8"});
+  if (host_gw_render_replies(gw->gen, &gw->out, in->from, in->id,
+                             gw->replies) != 0)
+    return SAMVAD_ENOMEM;
+  return 0;
+}
+
+/* The error line for a message whose own transaction failed. */
+static host_gw_error failure(gateway *gw, int rc) {
+  if (rc == SAMVAD_ELIMIT)
+    return (host_gw_error){"too_long", samvad_strerror(rc)};
+  if (rc == SAMVAD_EINVAL)
+    return (host_gw_error){"bad_field", samvad_strerror(rc)};
+  if (rc == SAMVAD_ENOMEM || rc == SAMVAD_EMISUSE)
+    return (host_gw_error){"internal", samvad_strerror(rc)};
+  const char *why = host_db_errmsg(gw->db);
+  if (!why || !*why)
+    why = samvad_strerror(rc);
+  snprintf(gw->store_message, sizeof gw->store_message,
+           "the message was not stored; send it again (%s)", why);
+  return (host_gw_error){"store", gw->store_message};
+}
+
+/* Runs the whole batch in one transaction. Returns 0 when it committed
+ * (gw->out holds every answer), else a samvad error after rolling back;
+ * *busy tells that the database was locked by another process. */
+static int run_together(gateway *gw, int *busy) {
+  gw_batch *b = &gw->batch;
+  int open = 0, rc = 0;
+  for (size_t i = 0; i < b->count && rc == 0; i++) {
+    host_gw_line line;
+    int kind = parse_batch_line(b, i, &line);
+    if (kind == HOST_GW_INVALID) {
+      if (host_gw_render_error(gw->gen, &gw->out, line.id, line.error) != 0)
+        rc = SAMVAD_ENOMEM;
+    } else if (kind == HOST_GW_MESSAGE) {
+      if (!open) {
+        rc = host_db_begin(gw->db);
+        open = rc == 0;
+        *busy = rc == SAMVAD_EBUSY;
+      }
+      if (rc == 0)
+        rc = step_message(gw, &line.in);
     }
+    host_gw_line_free(&line);
+  }
+  if (rc == 0 && open)
+    rc = host_db_commit(gw->db);
+  if (rc != 0 && open)
+    host_db_rollback(gw->db);
+  return rc;
+}
+
+/* Runs the batch one message per transaction. Returns 0, or -1 when even
+ * an error line could not be rendered (out of memory). Once the database
+ * was found locked (busy), the batch's other messages are not tried:
+ * each try would wait out the busy timeout again. */
+static int run_one_by_one(gateway *gw, int busy) {
+  gw_batch *b = &gw->batch;
+  for (size_t i = 0; i < b->count; i++) {
+    host_gw_line line;
+    int kind = parse_batch_line(b, i, &line);
+    int rc = 0;
+    if (kind == HOST_GW_INVALID) {
+      rc = host_gw_render_error(gw->gen, &gw->out, line.id, line.error);
+    } else if (kind == HOST_GW_MESSAGE) {
+      size_t out_mark = gw->out.len, log_mark = gw->log.len;
+      int src = busy ? SAMVAD_EBUSY : host_db_begin(gw->db);
+      busy = src == SAMVAD_EBUSY;
+      if (src == 0) {
+        src = step_message(gw, &line.in);
+        if (src == 0)
+          src = host_db_commit(gw->db);
+        if (src != 0)
+          host_db_rollback(gw->db);
+      }
+      if (src != 0) {
+        truncate_buf(&gw->out, out_mark);
+        truncate_buf(&gw->log, log_mark);
+        rc = host_gw_render_error(gw->gen, &gw->out, line.in.id,
+                                  failure(gw, src));
+      }
+    }
+    host_gw_line_free(&line);
+    if (rc != 0)
+      return -1;
   }
   return 0;
 }
 
-static int is_blank(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (s[i] != ' ' && s[i] != '\t')
-      return 0;
-  return 1;
+/* Writes what is in gw->out and flushes. -1 on a write error. */
+static int write_out(gateway *gw) {
+  if (gw->log.len)
+    fputs(gw->log.data, stderr);
+  host_buf_reset(&gw->log);
+  if (gw->out.len &&
+      fwrite(gw->out.data, 1, gw->out.len, stdout) != gw->out.len)
+    return -1;
+  host_buf_reset(&gw->out);
+  return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
 }
 
-/* One line in, its replies out. Returns -1 on a write error. */
-static int process_line(gateway *gw, const char *line, size_t len) {
-  if (is_blank(line, len))
-    return 0;
-  if (memchr(line, '\0', len))
-    return emit_error(gw, NULL,
-                      (gw_error){"bad_json", "the line contains a NUL byte"});
-  char errbuf[256];
-  errbuf[0] = '\0';
-  yajl_val root = yajl_tree_parse(line, errbuf, sizeof errbuf);
-  if (!root) {
-    /* yajl's message goes on to quote the input; keep only its first
-     * line so no personal data is echoed. */
-    errbuf[strcspn(errbuf, "\n")] = '\0';
-    return emit_error(gw, NULL,
-                      (gw_error){"bad_json", errbuf[0] ? errbuf
-                                                       : "not valid JSON"});
+/* Applies the batch and writes its answers. 0, or a HOST_EXIT code. */
+static int run_batch(gateway *gw) {
+  host_buf_reset(&gw->out);
+  host_buf_reset(&gw->log);
+  int busy = 0;
+  if (run_together(gw, &busy) != 0) {
+    host_buf_reset(&gw->out);
+    host_buf_reset(&gw->log);
+    if (run_one_by_one(gw, busy) != 0) {
+      fprintf(stderr, "samvad gateway: out of memory\n");
+      return HOST_EXIT_IO;
+    }
   }
-  incoming in;
-  const char *id;
-  gw_error e;
-  int rc;
-  if (parse_incoming(root, &in, &id, &e) < 0)
-    rc = emit_error(gw, id, describe(e));
-  else
-    rc = handle(gw, &in);
-  yajl_tree_free(root);
-  return rc;
+  batch_reset(&gw->batch);
+  if (write_out(gw) != 0) {
+    fprintf(stderr, "samvad gateway: cannot write standard output\n");
+    return HOST_EXIT_IO;
+  }
+  return 0;
+}
+
+/* Writes every undelivered notice as reply lines with "in_reply_to": null,
+ * then marks it delivered. A crash between the two delivers it again on
+ * the next start: notices are delivered at least once. 0, or a HOST_EXIT
+ * code when stdout fails. */
+static int deliver_notices(gateway *gw) {
+  for (;;) {
+    host_notice n;
+    memset(&n, 0, sizeof n);
+    int rc = host_db_notice_next(gw->db, NULL, gw->notices_after, &n);
+    if (rc == SAMVAD_ENOTFOUND)
+      return 0;
+    if (rc != 0) {
+      if (!gw->notice_error_shown)
+        fprintf(stderr, "samvad gateway: cannot read notices (%s)\n",
+                host_db_errmsg(gw->db));
+      gw->notice_error_shown = 1;
+      return 0;
+    }
+    gw->notice_error_shown = 0;
+    gw->notices_after = n.id;
+    rc = samvad_replies_restore(gw->replies, n.bytes, n.len);
+    free(n.bytes);
+    if (rc != 0) {
+      fprintf(stderr, "samvad gateway: notice %lld does not decode (%s); "
+                      "skipped\n",
+              (long long)n.id, samvad_strerror(rc));
+      continue;
+    }
+    host_buf_reset(&gw->out);
+    if (host_gw_render_replies(gw->gen, &gw->out, n.user, NULL,
+                               gw->replies) != 0) {
+      fprintf(stderr, "samvad gateway: out of memory\n");
+      return HOST_EXIT_IO;
+    }
+    if (write_out(gw) != 0) {
+      fprintf(stderr, "samvad gateway: cannot write standard output\n");
+      return HOST_EXIT_IO;
+    }
+    if (host_db_notice_delivered(gw->db, n.id, (int64_t)time(NULL)) != 0)
+      fprintf(stderr, "samvad gateway: notice %lld was written but not "
+                      "marked delivered (%s); it may be written again\n",
+              (long long)n.id, host_db_errmsg(gw->db));
+  }
+}
+
+static int64_t monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec;
+}
+
+/* Retention, at start and then every hour of wall time. */
+static void maybe_sweep(gateway *gw) {
+  int64_t t = monotonic_seconds();
+  if (t < gw->next_sweep)
+    return;
+  gw->next_sweep = t + GW_SWEEP_SECONDS;
+  host_sweep_stats st = {0, 0};
+  if (host_db_sweep(gw->db, gw->catalogue, (int64_t)time(NULL),
+                    gw->retention_seconds, &st) != 0)
+    fprintf(stderr, "samvad gateway: the retention sweep failed (%s); "
+                    "it runs again in an hour\n",
+            host_db_errmsg(gw->db));
+  else if (st.sessions_forgotten || st.messages_pruned)
+    fprintf(stderr, "samvad gateway: retention: erased the answers of %zu "
+                    "abandoned applications, pruned %zu message records\n",
+            st.sessions_forgotten, st.messages_pruned);
+}
+
+/* Reads batches until the input ends. 0, or a HOST_EXIT code. */
+static int serve(gateway *gw, host_linebuf *in) {
+  for (;;) {
+    char *text = NULL;
+    size_t len = 0;
+    int got = host_linebuf_read(in, GW_IDLE_MS, &text, &len);
+    if (got == HOST_LINE_WAIT) {
+      int rc = deliver_notices(gw);
+      if (rc != 0)
+        return rc;
+      maybe_sweep(gw);
+      continue;
+    }
+    if (got == HOST_LINE_EOF)
+      return deliver_notices(gw);
+    if (got == HOST_LINE_ERROR) {
+      fprintf(stderr, "samvad gateway: cannot read standard input\n");
+      return HOST_EXIT_IO;
+    }
+    /* Everything that has arrived joins this batch. */
+    gw_batch *b = &gw->batch;
+    int full = 0;
+    while (!full) {
+      if (batch_add(b, got, text, len) != 0) {
+        fprintf(stderr, "samvad gateway: out of memory\n");
+        return HOST_EXIT_IO;
+      }
+      full = b->count >= GW_BATCH_MESSAGES || b->text.len >= GW_BATCH_BYTES;
+      if (!full) {
+        got = host_linebuf_read(in, 0, &text, &len);
+        /* End of input and errors come back on the next read. */
+        full = got != HOST_LINE_OK && got != HOST_LINE_TOO_LONG;
+      }
+    }
+    int rc = run_batch(gw);
+    if (rc == 0)
+      rc = deliver_notices(gw);
+    if (rc != 0)
+      return rc;
+    maybe_sweep(gw);
+  }
 }
 
 int host_cmd_gateway(int argc, char **argv) {
   host_options o;
-  int rc = host_options_parse(argc, argv, HOST_OPT_SPECS, &o);
+  int rc = host_options_parse(argc, argv, HOST_OPT_SPECS | HOST_OPT_DB, &o);
   if (rc != 0 || o.help) {
     if (rc == 0)
       host_print_help("gateway", stdout);
@@ -413,51 +368,41 @@ int host_cmd_gateway(int argc, char **argv) {
     return rc;
   }
   samvad_catalogue *catalogue = NULL;
+  host_db *db = NULL;
   rc = host_catalogue_load(host_specs_dir(&o), &catalogue);
+  if (rc == 0)
+    rc = host_db_open(o.db, &db);
+  gateway gw;
+  memset(&gw, 0, sizeof gw);
+  gw.retention_seconds = catalogue ? host_retention_seconds(&o, catalogue) : 0;
   host_options_free(&o);
-  if (rc != 0)
+  if (rc != 0) {
+    samvad_catalogue_destroy(catalogue);
     return rc;
-
-  gateway gw = {catalogue, host_sessions_create(catalogue), NULL,
-                yajl_gen_alloc(NULL), stdout};
-  char *line = malloc(GW_MAX_LINE_BYTES + 1);
-  if (!gw.sessions || !gw.gen || !line ||
-      samvad_replies_create(NULL, &gw.replies) != 0) {
+  }
+  gw.catalogue = catalogue;
+  gw.db = db;
+  gw.store = host_db_store(db);
+  gw.gen = yajl_gen_alloc(NULL);
+  host_linebuf *in = host_linebuf_create(STDIN_FILENO, HOST_GW_MAX_LINE_BYTES);
+  if (!gw.gen || !in || samvad_replies_create(NULL, &gw.replies) != 0) {
     fprintf(stderr, "samvad gateway: out of memory\n");
     rc = HOST_EXIT_IO;
-    goto done;
+  } else {
+    yajl_gen_config(gw.gen, yajl_gen_validate_utf8, 1);
+    maybe_sweep(&gw);
+    rc = deliver_notices(&gw);
+    if (rc == 0)
+      rc = serve(&gw, in);
   }
-  yajl_gen_config(gw.gen, yajl_gen_validate_utf8, 1);
-
-  for (;;) {
-    size_t len = 0;
-    int got = host_read_line(stdin, line, GW_MAX_LINE_BYTES + 1, &len);
-    int wrc = 0;
-    if (got == HOST_LINE_EOF)
-      break;
-    if (got == HOST_LINE_ERROR) {
-      fprintf(stderr, "samvad gateway: cannot read standard input\n");
-      rc = HOST_EXIT_IO;
-      break;
-    }
-    if (got == HOST_LINE_TOO_LONG)
-      wrc = emit_error(&gw, NULL,
-                       (gw_error){"too_long", "a line is longer than 65536 "
-                                              "bytes"});
-    else
-      wrc = process_line(&gw, line, len);
-    if (wrc != 0 || fflush(gw.out) != 0 || ferror(gw.out)) {
-      fprintf(stderr, "samvad gateway: cannot write standard output\n");
-      rc = HOST_EXIT_IO;
-      break;
-    }
-  }
-done:
-  free(line);
+  host_linebuf_destroy(in);
   if (gw.gen)
     yajl_gen_free(gw.gen);
   samvad_replies_destroy(gw.replies);
-  host_sessions_destroy(gw.sessions);
+  host_buf_free(&gw.out);
+  host_buf_free(&gw.log);
+  batch_free(&gw.batch);
+  host_db_close(db);
   samvad_catalogue_destroy(catalogue);
   return rc;
 }

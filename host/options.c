@@ -42,7 +42,6 @@ int host_options_parse(int argc, char **argv, unsigned allowed,
                        host_options *o) {
   const char *cmd = argv[0];
   memset(o, 0, sizeof *o);
-  o->retention_days = 30;
   o->positional = calloc((size_t)argc + 1, sizeof *o->positional);
   if (!o->positional) {
     fprintf(stderr, "samvad %s: out of memory\n", cmd);
@@ -134,6 +133,13 @@ void host_options_free(host_options *o) {
   free(o->positional);
   o->positional = NULL;
   o->positional_count = 0;
+}
+
+int64_t host_retention_seconds(const host_options *o,
+                               const samvad_catalogue *catalogue) {
+  if (o->retention_days > 0)
+    return (int64_t)o->retention_days * 86400;
+  return samvad_catalogue_retention_seconds(catalogue);
 }
 
 const char *host_specs_dir(const host_options *o) {

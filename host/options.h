@@ -36,7 +36,7 @@ typedef struct host_options {
   samvad_lang lang;   /* its value */
   int help;           /* --help or -h was given */
   const char *db;     /* --db, else $SAMVAD_DB, else "samvad.db" */
-  long retention_days;/* --retention-days, default 30 */
+  long retention_days;/* --retention-days; 0: the catalogue's */
   const char *reason; /* --reason, or NULL */
   const char *actor;  /* --actor, else the login name */
   const char *service;/* --service, or NULL */
@@ -52,6 +52,12 @@ typedef struct host_options {
 int host_options_parse(int argc, char **argv, unsigned allowed,
                        host_options *o);
 void host_options_free(host_options *o);
+
+/* How long abandoned answers and processed-message records are kept:
+ * --retention-days, else the catalogue's "retention_days" (30 unless it
+ * says otherwise). */
+int64_t host_retention_seconds(const host_options *o,
+                               const samvad_catalogue *catalogue);
 
 /* The specs folder to use: --specs, else ./fsm-specs when it is a folder,
  * else the folder installed with samvad. */

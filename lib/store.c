@@ -14,6 +14,8 @@ struct samvad_store {
   void *ctx;
   unsigned char key[SAMVAD_REFERENCE_KEY_BYTES];
   bool has_key;
+  bool has_lang; /* new sessions start in lang */
+  samvad_lang lang;
   unsigned char *buf; /* scratch for loads and saves */
   size_t cap;
 };
@@ -75,6 +77,13 @@ void samvad_store_set_reference_key(
     memcpy(st->key, key, sizeof st->key);
 }
 
+void samvad_store_set_new_session_lang(samvad_store *st, samvad_lang lang) {
+  if (!st)
+    return;
+  st->has_lang = true;
+  st->lang = lang;
+}
+
 static bool reserve(samvad_store *st, size_t n) {
   if (n <= st->cap)
     return true;
@@ -126,7 +135,10 @@ static int open_session(samvad_store *st, const samvad_catalogue *cat,
   } else if (rc == SAMVAD_ENOSPC) {
     *reset = true; /* larger than any session can be: not a session */
   }
-  return samvad_session_create(cat, &st->alloc.a, out);
+  rc = samvad_session_create(cat, &st->alloc.a, out);
+  if (rc == SAMVAD_OK && st->has_lang && !*reset)
+    samvad_session_set_lang(*out, st->lang);
+  return rc;
 }
 
 static int save_session(samvad_store *st, const char *user,

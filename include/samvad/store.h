@@ -139,6 +139,13 @@ SAMVAD_API void
 samvad_store_set_reference_key(samvad_store *store,
                                const unsigned char key[SAMVAD_REFERENCE_KEY_BYTES]);
 
+/* Chooses the language of the sessions samvad_store_step creates for users
+ * it has no session for (as samvad_session_set_lang does), instead of
+ * detecting it from their first message: `samvad chat --lang`. Stored
+ * sessions keep theirs. */
+SAMVAD_API void samvad_store_set_new_session_lang(samvad_store *store,
+                                                  samvad_lang lang);
+
 /* ---- Exactly-once processing -----------------------------------------------
  * Applies one message from user exactly once. When message->id was already
  * processed for user, out gets the replies stored then and nothing
