@@ -6,7 +6,12 @@
 
 #include <string.h>
 
-#define SV_CERT_FIRST_SERVICE_TAG 16 /* 1-15 belong to every certificate */
+/* A tag's top bit says whether it carries a date; 1-15 and 129-143 belong
+ * to every certificate (include/samvad/cert.h). */
+#define SV_CERT_TEXT_TAGS_FROM 16
+#define SV_CERT_TEXT_TAGS_TO 127
+#define SV_CERT_DATE_TAGS_FROM 144
+#define SV_CERT_DATE_TAGS_TO 255
 #define SV_CERT_MAX_FIELDS 32
 
 static const char *const cert_required[] = {"doc_type", "number_prefix",
@@ -115,8 +120,15 @@ static void compile_fields(sv_svc *sc, sv_path *p, const sv_json *v,
       const sv_json *t = sv_json_get(e, "tag");
       const sv_json *name = sv_json_get(e, "var");
       const sv_json *label = sv_json_get(e, "label");
+      int var = name && name->type == SV_J_STR
+                    ? sv_smap_get(&sc->var_names, name->s, name->len)
+                    : -1;
+      bool date = var >= 0 && sc->vars[var].type == SV_IN_DATE;
       size_t m = sv_path_key(p, "tag");
-      if (t && sv_read_int(b, file, p, t, SV_CERT_FIRST_SERVICE_TAG, 255,
+      if (t && sv_read_int(b, file, p, t,
+                           date ? SV_CERT_DATE_TAGS_FROM
+                                : SV_CERT_TEXT_TAGS_FROM,
+                           date ? SV_CERT_DATE_TAGS_TO : SV_CERT_TEXT_TAGS_TO,
                            &tag)) {
         f[i].tag = (uint8_t)tag;
         /* Tags ascend, as they will in the certificate, so a reader of
@@ -128,12 +140,17 @@ static void compile_fields(sv_svc *sc, sv_path *p, const sv_json *v,
       }
       sv_path_pop(p, m);
       m = sv_path_key(p, "var");
-      int var = name && name->type == SV_J_STR
-                    ? sv_smap_get(&sc->var_names, name->s, name->len)
-                    : -1;
+      uint8_t type = var >= 0 ? sc->vars[var].type : 0;
       if (var < 0)
         sv_diag(b->L, file, sv_path_str(p),
                 "expected the name of a variable of this service");
+      else if (type == SV_IN_AADHAAR || type == SV_IN_MOBILE ||
+               type == SV_IN_EMAIL || type == SV_IN_MEDIA)
+        /* Anyone who scans a certificate reads it: it must not carry an
+         * identity number, a contact or a file reference. */
+        sv_diag(b->L, file, sv_path_str(p),
+                "%s is %s: a certificate may not carry it", name->s,
+                sv_input_type_names[type]);
       else
         f[i].var = (uint16_t)var;
       sv_path_pop(p, m);

@@ -8,20 +8,20 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BUILD_DIR SECONDS [fuzz_spec|fuzz_session|fuzz_step...]" >&2
+  echo "usage: $0 BUILD_DIR SECONDS [fuzz_spec|fuzz_session|fuzz_step|fuzz_cert...]" >&2
   exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_spec fuzz_step fuzz_session)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_spec fuzz_step fuzz_session fuzz_cert)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 here="$src/tests/fuzz"
 out="$build/fuzz"
 rss=${FUZZ_RSS_MB:-2048}
 
-cmake --build "$build" -j2 --target fuzz_spec fuzz_session fuzz_step >/dev/null
+cmake --build "$build" -j2 --target fuzz_spec fuzz_session fuzz_step fuzz_cert >/dev/null
 bin="$build/tests/fuzz"
 mkdir -p "$out/corpus" "$out/artifacts" "$out/logs"
 
@@ -46,7 +46,8 @@ seed fuzz_step "${chats[@]}"
 mkdir -p "$out/corpus/fuzz_session"
 SAMVAD_FUZZ_DUMP="$out/corpus/fuzz_session" "$bin/fuzz_step" "${chats[@]}" \
   >"$out/logs/seed-sessions.log" 2>&1
-for t in fuzz_spec fuzz_step fuzz_session; do
+mkdir -p "$out/corpus/fuzz_cert"
+for t in fuzz_spec fuzz_step fuzz_session fuzz_cert; do
   if [ -d "$here/regressions/$t" ]; then
     seed "$t" $(find "$here/regressions/$t" -type f | sort)
   fi
