@@ -10,8 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approve.h"
 #include "db.h"
 #include "options.h"
+#include "qr_out.h"
 #include "render_text.h"
 #include "util.h"
 
@@ -32,6 +34,10 @@ typedef struct chat {
   host_buf out;
   unsigned sent;         /* messages sent in this run, for their ids */
   int64_t notices_after; /* notices up to this id were shown */
+  int auto_approve;      /* --auto-approve */
+  const char *keys;      /* the key folder, for certificates */
+  const char *out_dir;   /* where certificates' PNGs go */
+  samvad_replies *notice;/* an auto-approval's notice (queued) */
 } chat;
 
 static int is_blank(const char *s) {
@@ -79,6 +85,23 @@ static int show(chat *c) {
   return 0;
 }
 
+/* A certificate in the replies: its QR code on the screen, where a phone
+ * can scan it, and as a PNG file beside. */
+static void show_document(chat *c) {
+  char png[HOST_DOCUMENT_PATH_BYTES];
+  const char *path = host_document_png(c->out_dir, c->replies, png, sizeof png);
+  for (size_t i = 0; i < samvad_replies_count(c->replies); i++) {
+    const samvad_document *doc = samvad_replies_get(c->replies, i)->document;
+    if (!doc)
+      continue;
+    host_qr_print(doc->qr, stdout);
+    printf(CHAT_BOT_PREFIX "%s\n", doc->qr);
+    if (path)
+      printf(CHAT_BOT_PREFIX "%s\n", path);
+    putchar('\n');
+  }
+}
+
 /* Shows the notices waiting for the terminal's user (a decision on an
  * application) and marks them delivered. */
 static void show_notices(chat *c) {
@@ -98,6 +121,8 @@ static void show_notices(chat *c) {
     free(n.bytes);
     if (rc == 0 && show(c) != 0)
       rc = SAMVAD_ENOMEM;
+    if (rc == 0)
+      show_document(c);
     if (rc != 0) {
       fprintf(stderr, "samvad chat: a notice could not be shown (%s)\n",
               samvad_strerror(rc));
@@ -127,6 +152,16 @@ static int say(chat *c, char *line) {
   if (rc == 0) {
     rc = samvad_store_step(host_db_store(c->db), c->catalogue, CHAT_USER,
                            &msg, now, c->replies, &outcome);
+    const samvad_application *app =
+        rc == 0 ? host_submitted(c->replies) : NULL;
+    if (app && c->auto_approve && !(outcome & SAMVAD_STEP_REPEAT)) {
+      /* Decided in the same transaction; the notice shows next. */
+      rc = host_decide(c->db, c->catalogue, c->keys, app->id,
+                       SAMVAD_APP_APPROVED, NULL, "auto-approve", now,
+                       c->notice);
+      if (rc > 0)
+        rc = SAMVAD_ESTORE;
+    }
     if (rc == 0)
       rc = host_db_commit(c->db);
     if (rc != 0)
@@ -204,7 +239,9 @@ static int converse(chat *c, char *line) {
 int host_cmd_chat(int argc, char **argv) {
   host_options o;
   int rc = host_options_parse(argc, argv,
-                              HOST_OPT_SPECS | HOST_OPT_LANG | HOST_OPT_DB, &o);
+                              HOST_OPT_SPECS | HOST_OPT_LANG | HOST_OPT_DB |
+                                  HOST_OPT_KEYS | HOST_OPT_ISSUE,
+                              &o);
   if (rc != 0 || o.help) {
     if (rc == 0)
       host_print_help("chat", stdout);
@@ -215,6 +252,11 @@ int host_cmd_chat(int argc, char **argv) {
   memset(&c, 0, sizeof c);
   samvad_catalogue *catalogue = NULL;
   rc = host_catalogue_load(host_specs_dir(&o), &catalogue);
+  c.auto_approve = o.auto_approve;
+  c.keys = o.keys;
+  c.out_dir = o.out;
+  if (rc == 0 && c.auto_approve)
+    rc = host_check_issuing(c.keys, catalogue);
   if (rc == 0)
     rc = host_db_open(o.db, &c.db);
   char *line = NULL;
@@ -223,7 +265,8 @@ int host_cmd_chat(int argc, char **argv) {
     if (o.has_lang)
       samvad_store_set_new_session_lang(host_db_store(c.db), o.lang);
     line = malloc(CHAT_MAX_LINE_BYTES + 1);
-    if (!line || samvad_replies_create(NULL, &c.replies) != 0) {
+    if (!line || samvad_replies_create(NULL, &c.replies) != 0 ||
+        samvad_replies_create(NULL, &c.notice) != 0) {
       fprintf(stderr, "samvad chat: out of memory\n");
       rc = HOST_EXIT_IO;
     } else {
@@ -236,6 +279,7 @@ int host_cmd_chat(int argc, char **argv) {
   host_buf_free(&c.out);
   free(line);
   samvad_replies_destroy(c.replies);
+  samvad_replies_destroy(c.notice);
   host_db_close(c.db);
   samvad_catalogue_destroy(catalogue);
   host_options_free(&o);

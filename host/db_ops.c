@@ -3,6 +3,8 @@
  * transaction around them is the caller's (see samvad/store.h). */
 #include "db_private.h"
 
+#include <yajl/yajl_tree.h>
+
 #include <string.h>
 
 /* Binds a string, or NULL as SQL NULL. The string is borrowed: statements
@@ -239,6 +241,47 @@ static int application_find(void *ctx, const char *id, samvad_app_info *out) {
   return host_db_app_find(ctx, id, out);
 }
 
+/* The answers were stored as a JSON object of strings (answers_json);
+ * anything else in the column means the row was damaged. */
+static int application_answers(void *ctx, const char *id,
+                               int (*each)(void *arg, const char *name,
+                                           const char *value),
+                               void *arg) {
+  host_db *db = ctx;
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_APP_ANSWERS, "SELECT answers FROM applications WHERE id = ?");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(st);
+  int err = 0;
+  if (rc == SQLITE_ROW) {
+    const char *json = (const char *)sqlite3_column_text(st, 0);
+    yajl_val root = json ? yajl_tree_parse(json, NULL, 0) : NULL;
+    if (!YAJL_IS_OBJECT(root)) {
+      host_db_set_error(db, "an application's answers are damaged");
+      err = SAMVAD_ESTORE;
+    }
+    for (size_t i = 0; !err && i < root->u.object.len; i++) {
+      const char *value = YAJL_GET_STRING(root->u.object.values[i]);
+      if (!value) {
+        host_db_set_error(db, "an application's answers are damaged");
+        err = SAMVAD_ESTORE;
+      } else if ((rc = each(arg, root->u.object.keys[i], value)) != 0) {
+        err = rc;
+      }
+    }
+    yajl_tree_free(root);
+  } else if (rc == SQLITE_DONE) {
+    err = SAMVAD_ENOTFOUND;
+  } else {
+    err = host_db_fail(db, rc);
+  }
+  host_db_done(st);
+  return err;
+}
+
 static int application_update(void *ctx, const char *id,
                               samvad_app_status status, const char *reason,
                               const char *actor, int64_t now) {
@@ -328,6 +371,7 @@ const samvad_store_ops host_db_ops = {
     .message_record = message_record,
     .application_create = application_create,
     .application_find = application_find,
+    .application_answers = application_answers,
     .application_update = application_update,
     .certificate_record = certificate_record,
     .audit_append = audit_append,

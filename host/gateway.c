@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approve.h"
 #include "db.h"
 #include "gateway_proto.h"
 #include "linebuf.h"
@@ -49,6 +50,10 @@ typedef struct gateway {
   int notice_error_shown; /* a failure to read notices was logged */
   int64_t retention_seconds;
   int64_t next_sweep;     /* monotonic seconds */
+  int auto_approve;       /* --auto-approve */
+  const char *keys;       /* the key folder, for certificates */
+  const char *out_dir;    /* where certificates' PNGs go */
+  samvad_replies *notice; /* an auto-approval's notice (queued) */
   char store_message[512];
 } gateway;
 
@@ -125,9 +130,20 @@ static int step_message(gateway *gw, const host_gw_incoming *in) {
       return SAMVAD_ENOMEM;
   }
   if (host_gw_render_replies(gw->gen, &gw->out, in->from, in->id,
-                             gw->replies) != 0)
+                             gw->replies, NULL) != 0)
     return SAMVAD_ENOMEM;
-  return 0;
+  /* --auto-approve: a submission is decided at once, in the same
+   * transaction; its notice (and certificate) follows the commit like any
+   * other. A repeated delivery was decided the first time. */
+  const samvad_application *app = host_submitted(gw->replies);
+  if (gw->auto_approve && app && !(outcome & SAMVAD_STEP_REPEAT)) {
+    rc = host_decide(gw->db, gw->catalogue, gw->keys, app->id,
+                     SAMVAD_APP_APPROVED, NULL, "auto-approve", in->now,
+                     gw->notice);
+    if (rc > 0) /* the key folder failed us after all: said why */
+      rc = SAMVAD_ESTORE;
+  }
+  return rc;
 }
 
 /* The error line for a message whose own transaction failed. */
@@ -275,8 +291,11 @@ static int deliver_notices(gateway *gw) {
       continue;
     }
     host_buf_reset(&gw->out);
-    if (host_gw_render_replies(gw->gen, &gw->out, n.user, NULL,
-                               gw->replies) != 0) {
+    char png[HOST_DOCUMENT_PATH_BYTES];
+    const char *png_path = host_document_png(gw->out_dir, gw->replies, png,
+                                             sizeof png);
+    if (host_gw_render_replies(gw->gen, &gw->out, n.user, NULL, gw->replies,
+                               png_path) != 0) {
       fprintf(stderr, "samvad gateway: out of memory\n");
       return HOST_EXIT_IO;
     }
@@ -360,7 +379,9 @@ static int serve(gateway *gw, host_linebuf *in) {
 
 int host_cmd_gateway(int argc, char **argv) {
   host_options o;
-  int rc = host_options_parse(argc, argv, HOST_OPT_SPECS | HOST_OPT_DB, &o);
+  int rc = host_options_parse(
+      argc, argv, HOST_OPT_SPECS | HOST_OPT_DB | HOST_OPT_KEYS | HOST_OPT_ISSUE,
+      &o);
   if (rc != 0 || o.help) {
     if (rc == 0)
       host_print_help("gateway", stdout);
@@ -375,7 +396,12 @@ int host_cmd_gateway(int argc, char **argv) {
   gateway gw;
   memset(&gw, 0, sizeof gw);
   gw.retention_seconds = catalogue ? host_retention_seconds(&o, catalogue) : 0;
+  gw.auto_approve = o.auto_approve;
+  gw.keys = o.keys;
+  gw.out_dir = o.out;
   host_options_free(&o);
+  if (rc == 0 && gw.auto_approve)
+    rc = host_check_issuing(gw.keys, catalogue);
   if (rc != 0) {
     samvad_catalogue_destroy(catalogue);
     return rc;
@@ -385,7 +411,8 @@ int host_cmd_gateway(int argc, char **argv) {
   gw.store = host_db_store(db);
   gw.gen = yajl_gen_alloc(NULL);
   host_linebuf *in = host_linebuf_create(STDIN_FILENO, HOST_GW_MAX_LINE_BYTES);
-  if (!gw.gen || !in || samvad_replies_create(NULL, &gw.replies) != 0) {
+  if (!gw.gen || !in || samvad_replies_create(NULL, &gw.replies) != 0 ||
+      samvad_replies_create(NULL, &gw.notice) != 0) {
     fprintf(stderr, "samvad gateway: out of memory\n");
     rc = HOST_EXIT_IO;
   } else {
@@ -399,6 +426,7 @@ int host_cmd_gateway(int argc, char **argv) {
   if (gw.gen)
     yajl_gen_free(gw.gen);
   samvad_replies_destroy(gw.replies);
+  samvad_replies_destroy(gw.notice);
   host_buf_free(&gw.out);
   host_buf_free(&gw.log);
   batch_free(&gw.batch);

@@ -63,7 +63,7 @@ int host_gw_render_error(yajl_gen g, host_buf *out, const char *in_reply_to,
 /* One reply as a line: 0, 1 when it could not be encoded, -1 no memory. */
 static int render_reply(yajl_gen g, host_buf *out, const char *to,
                         const char *in_reply_to, const samvad_reply *r,
-                        int last) {
+                        const char *png, int last) {
   yajl_gen_status st = yajl_gen_status_ok;
   yajl_gen_map_open(g);
   gen_str(g, "to");
@@ -103,6 +103,23 @@ static int render_reply(yajl_gen g, host_buf *out, const char *to,
       gen_str(g, r->application->service);
       yajl_gen_map_close(g);
     }
+    if (r->document) {
+      gen_str(g, "document");
+      yajl_gen_map_open(g);
+      gen_str(g, "service");
+      gen_str(g, r->document->service);
+      gen_str(g, "number");
+      gen_str(g, r->document->number);
+      gen_str(g, "qr");
+      gen_str(g, r->document->qr);
+      gen_str(g, "png");
+      if (png && yajl_gen_string(g, (const unsigned char *)png,
+                                 strlen(png)) != yajl_gen_status_ok)
+        st = yajl_gen_invalid_string;
+      else if (!png)
+        yajl_gen_null(g);
+      yajl_gen_map_close(g);
+    }
   }
   if (last) {
     gen_str(g, "end");
@@ -115,13 +132,15 @@ static int render_reply(yajl_gen g, host_buf *out, const char *to,
 
 int host_gw_render_replies(yajl_gen g, host_buf *out, const char *to,
                            const char *in_reply_to,
-                           const samvad_replies *replies) {
+                           const samvad_replies *replies,
+                           const char *document_png) {
   size_t n = samvad_replies_count(replies);
   if (n == 0)
-    return render_reply(g, out, to, in_reply_to, NULL, 1) < 0 ? -1 : 0;
+    return render_reply(g, out, to, in_reply_to, NULL, NULL, 1) < 0 ? -1 : 0;
   for (size_t i = 0; i < n; i++) {
     int rc = render_reply(g, out, to, in_reply_to,
-                          samvad_replies_get(replies, i), i + 1 == n);
+                          samvad_replies_get(replies, i), document_png,
+                          i + 1 == n);
     if (rc < 0)
       return -1;
     /* An unencodable last reply is replaced by an error that still ends. */

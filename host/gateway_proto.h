@@ -61,10 +61,13 @@ int host_gw_render_error(yajl_gen gen, host_buf *out, const char *in_reply_to,
  * replies a single {"to", "in_reply_to", "end": true}. in_reply_to is NULL
  * for a notice (written as null). A reply that cannot be encoded (text
  * that is not UTF-8 would be a library bug) is left out; should it be the
- * last, an "internal" error that ends the answer is written instead.
+ * last, an "internal" error that ends the answer is written instead. A
+ * reply carrying a certificate gets "document": {"service", "number",
+ * "qr", "png"}, png being document_png (null when NULL).
  * Returns 0, or -1 when out of memory. */
 int host_gw_render_replies(yajl_gen gen, host_buf *out, const char *to,
                            const char *in_reply_to,
-                           const samvad_replies *replies);
+                           const samvad_replies *replies,
+                           const char *document_png);
 
 #endif

@@ -2,6 +2,7 @@
  * and the exit codes every command shares. */
 #include <string.h>
 
+#include "cert_cmd.h"
 #include "options.h"
 #include "store_cmd.h"
 
@@ -18,6 +19,12 @@ static const char overview[] =
     "  approve       approve an application; the citizen is told\n"
     "  reject        reject an application, with a reason; the citizen is told\n"
     "  db            look after the database: check, dump, sweep, migrate\n"
+    "  keygen        create the keys that sign certificates (--rotate: a new\n"
+    "                issuing key)\n"
+    "  keys          list the issuing keys, or withdraw one\n"
+    "  revoke        add a certificate to the signed revocation list\n"
+    "  verify        check a certificate's QR code offline (exit codes 3-7:\n"
+    "                samvad help verify)\n"
     "  help CMD      show the help of a command\n"
     "\n"
     "Options:\n"
@@ -43,7 +50,8 @@ static const char overview[] =
 
 static const char help_chat[] =
     "Usage: samvad chat [--lang hi|en] [--specs DIR] [--db PATH]\n"
-    "                   [--retention-days N]\n"
+    "                   [--retention-days N] [--auto-approve] [--keys DIR]\n"
+    "                   [--out DIR]\n"
     "\n"
     "Talk to the services in this terminal, as a citizen would on WhatsApp.\n"
     "Each line you type is a message; the bot's lines are marked \"  | \" and\n"
@@ -60,12 +68,19 @@ static const char help_chat[] =
     "                :memory: keeps nothing)\n"
     "  --retention-days N  erase abandoned answers after N days (default: the\n"
     "                      catalogue's retention_days, 30)\n"
+    "  --auto-approve  approve each application at once, issuing its\n"
+    "                certificate (for demonstrations)\n"
+    "  --keys DIR    the key folder (default: $SAMVAD_KEYS, else ./keys)\n"
+    "  --out DIR     where certificates' QR codes go as PNG files\n"
+    "                (default: ./certificates)\n"
     "\n"
-    "Exit codes: 0 at end of input, 2 usage, 3 specs failed to load, 4 I/O,\n"
-    "5 the database cannot be opened or written.\n";
+    "Exit codes: 0 at end of input, 2 usage, 3 specs failed to load, 4 I/O\n"
+    "(also: no issuing key for --auto-approve), 5 the database cannot be\n"
+    "opened or written.\n";
 
 static const char help_gateway[] =
     "Usage: samvad gateway [--specs DIR] [--db PATH] [--retention-days N]\n"
+    "                      [--auto-approve] [--keys DIR] [--out DIR]\n"
     "\n"
     "Reads one JSON object per line on stdin and writes one JSON object per\n"
     "reply on stdout; the last reply to a message has \"end\": true.\n"
@@ -84,8 +99,9 @@ static const char help_gateway[] =
     "internal.\n"
     "Each message id is applied once; a reply is written only after its\n"
     "step is stored. A department's decision (samvad approve, reject) is\n"
-    "written as a line with \"in_reply_to\": null. See docs/cli.md and\n"
-    "docs/operations.md.\n"
+    "written as a line with \"in_reply_to\": null; an approval's certificate\n"
+    "comes with \"document\": {\"service\", \"number\", \"qr\", \"png\"}.\n"
+    "See docs/cli.md and docs/operations.md.\n"
     "\n"
     "Options:\n"
     "  --specs DIR   the specs folder\n"
@@ -93,9 +109,15 @@ static const char help_gateway[] =
     "                :memory: keeps nothing)\n"
     "  --retention-days N  erase abandoned answers after N days (default: the\n"
     "                      catalogue's retention_days, 30)\n"
+    "  --auto-approve  approve each application at once, issuing its\n"
+    "                certificate (for demonstrations)\n"
+    "  --keys DIR    the key folder (default: $SAMVAD_KEYS, else ./keys)\n"
+    "  --out DIR     where certificates' QR codes go as PNG files\n"
+    "                (default: ./certificates)\n"
     "\n"
-    "Exit codes: 0 at end of input, 2 usage, 3 specs failed to load, 4 I/O,\n"
-    "5 the database cannot be opened or written.\n";
+    "Exit codes: 0 at end of input, 2 usage, 3 specs failed to load, 4 I/O\n"
+    "(also: no issuing key for --auto-approve), 5 the database cannot be\n"
+    "opened or written.\n";
 
 static const char help_applications[] =
     "Usage: samvad applications [--service ID] [--status S] [--json]\n"
@@ -118,22 +140,27 @@ static const char help_applications[] =
 
 static const char help_approve[] =
     "Usage: samvad approve APP-ID [--actor NAME] [--reason TEXT] [--db PATH]\n"
-    "                      [--specs DIR]\n"
+    "                      [--specs DIR] [--keys DIR]\n"
     "\n"
     "Approves a submitted application. The decision, who made it and when\n"
     "go into its status history and the audit trail, and a notice to the\n"
     "citizen is queued in their language: a running gateway writes it as a\n"
     "line with \"in_reply_to\": null, and \"status\" in the chat shows it.\n"
     "A decision is final. Safe to run while a gateway uses the database.\n"
+    "When the service issues a certificate, it is signed with the issuing\n"
+    "key from the key folder, recorded, and sent with the notice; without\n"
+    "such a key nothing is decided (run samvad keygen).\n"
     "\n"
     "Options:\n"
     "  --actor NAME   who decides (default: the login name, $USER)\n"
+    "  --keys DIR     the key folder (default: $SAMVAD_KEYS, else ./keys)\n"
     "  --reason TEXT  a note kept with the decision\n"
     "  --db PATH      the database (default: $SAMVAD_DB, else ./samvad.db)\n"
     "  --specs DIR    the specs folder (the notice's wording)\n"
     "\n"
     "Exit codes: 0 approved, 1 no such application or already decided,\n"
-    "2 usage, 3 specs failed to load, 5 the database cannot be written.\n";
+    "2 usage, 3 specs failed to load, 4 no issuing key for its document\n"
+    "type, 5 the database cannot be written.\n";
 
 static const char help_reject[] =
     "Usage: samvad reject APP-ID --reason TEXT [--actor NAME] [--db PATH]\n"
@@ -217,7 +244,7 @@ int host_print_help(const char *command, FILE *out) {
     text = help_reject;
   else if (strcmp(command, "db") == 0)
     text = help_db;
-  else
+  else if ((text = host_cert_help(command)) == NULL)
     return -1;
   fputs(text, out);
   return 0;
@@ -274,5 +301,13 @@ int main(int argc, char **argv) {
     return finish(host_cmd_reject(argc - 1, argv + 1));
   if (strcmp(cmd, "db") == 0)
     return finish(host_cmd_db(argc - 1, argv + 1));
+  if (strcmp(cmd, "keygen") == 0)
+    return finish(host_cmd_keygen(argc - 1, argv + 1));
+  if (strcmp(cmd, "keys") == 0)
+    return finish(host_cmd_keys(argc - 1, argv + 1));
+  if (strcmp(cmd, "revoke") == 0)
+    return finish(host_cmd_revoke(argc - 1, argv + 1));
+  if (strcmp(cmd, "verify") == 0)
+    return finish(host_cmd_verify(argc - 1, argv + 1));
   return unknown_command(cmd);
 }

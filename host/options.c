@@ -112,8 +112,41 @@ int host_options_parse(int argc, char **argv, unsigned allowed,
                            "not",
                            value ? value : "");
       o->status = value;
-    } else if ((allowed & HOST_OPT_FILTER) && strcmp(a, "--json") == 0) {
+    } else if ((allowed & (HOST_OPT_FILTER | HOST_OPT_VERIFY)) &&
+               strcmp(a, "--json") == 0) {
       o->json = 1;
+    } else if ((allowed & HOST_OPT_KEYS) &&
+               take_value(argc, argv, &i, "--keys", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--keys needs a folder", NULL);
+      o->keys = value;
+    } else if ((allowed & HOST_OPT_KEYGEN) &&
+               take_value(argc, argv, &i, "--root", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--root needs a folder", NULL);
+      o->root = value;
+    } else if ((allowed & HOST_OPT_KEYGEN) && strcmp(a, "--rotate") == 0) {
+      o->rotate = 1;
+    } else if ((allowed & HOST_OPT_KEYGEN) && strcmp(a, "--force") == 0) {
+      o->force = 1;
+    } else if ((allowed & HOST_OPT_VERIFY) &&
+               take_value(argc, argv, &i, "--now", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--now needs a time", NULL);
+      o->now = value;
+    } else if ((allowed & HOST_OPT_VERIFY) &&
+               take_value(argc, argv, &i, "--png", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--png needs a file", NULL);
+      o->png = value;
+    } else if ((allowed & HOST_OPT_ISSUE) &&
+               take_value(argc, argv, &i, "--out", &value)) {
+      if (!value || !*value)
+        return usage_error(cmd, "--out needs a folder", NULL);
+      o->out = value;
+    } else if ((allowed & HOST_OPT_ISSUE) &&
+               strcmp(a, "--auto-approve") == 0) {
+      o->auto_approve = 1;
     } else {
       return usage_error(cmd, "unknown option", a);
     }
@@ -122,6 +155,12 @@ int host_options_parse(int argc, char **argv, unsigned allowed,
     const char *env = getenv("SAMVAD_DB");
     o->db = env && *env ? env : "samvad.db";
   }
+  if (!o->keys) {
+    const char *env = getenv("SAMVAD_KEYS");
+    o->keys = env && *env ? env : "keys";
+  }
+  if (!o->out)
+    o->out = "certificates";
   if (!o->actor) {
     const char *env = getenv("USER");
     o->actor = env && *env ? env : "operator";

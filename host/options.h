@@ -29,6 +29,10 @@ enum host_exit {
 #define HOST_OPT_DB 8u          /* --db PATH, --retention-days N */
 #define HOST_OPT_DECISION 16u   /* --reason TEXT, --actor NAME */
 #define HOST_OPT_FILTER 32u     /* --service ID, --status S, --json */
+#define HOST_OPT_KEYS 64u       /* --keys DIR */
+#define HOST_OPT_KEYGEN 128u    /* --root DIR, --rotate, --force */
+#define HOST_OPT_VERIFY 256u    /* --now TIME, --png FILE, --json */
+#define HOST_OPT_ISSUE 512u     /* --out DIR, --auto-approve */
 
 typedef struct host_options {
   const char *specs;  /* --specs, or NULL */
@@ -42,6 +46,14 @@ typedef struct host_options {
   const char *service;/* --service, or NULL */
   const char *status; /* --status, or NULL */
   int json;           /* --json was given */
+  const char *keys;   /* --keys, else $SAMVAD_KEYS, else "keys" */
+  const char *root;   /* --root (the root key's folder), or NULL: keys */
+  int rotate;         /* --rotate */
+  int force;          /* --force */
+  const char *now;    /* --now TIME as given, or NULL: the clock */
+  const char *png;    /* --png FILE, or NULL */
+  const char *out;    /* --out DIR, else "certificates" */
+  int auto_approve;   /* --auto-approve */
   char **positional;  /* the plain arguments, in order (malloc'd) */
   int positional_count;
 } host_options;

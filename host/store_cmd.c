@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approve.h"
 #include "db_private.h"
 #include "options.h"
 #include "util.h"
@@ -143,9 +144,13 @@ static int decide(const char *cmd, const host_options *o, const char *id,
   if (!err)
     err = host_db_begin(db);
   if (!err)
-    err = samvad_store_decide(host_db_store(db), catalogue, id, decision,
-                              o->reason, o->actor, (int64_t)time(NULL),
-                              replies);
+    err = host_decide(db, catalogue, o->keys, id, decision, o->reason,
+                      o->actor, (int64_t)time(NULL), replies);
+  if (err > 0) { /* the key folder could not give a key: said why */
+    host_db_rollback(db);
+    rc = err;
+    goto done;
+  }
   /* Read inside the transaction: the user whose notice was just queued. */
   if (!err)
     err = host_db_app_find(db, id, &info);
@@ -166,6 +171,13 @@ static int decide(const char *cmd, const host_options *o, const char *id,
       *p = '?';
   printf("%s %s; the citizen (%s) will be told.\n", id,
          samvad_app_status_name(decision), masked);
+  for (size_t i = 0; i < samvad_replies_count(replies); i++) {
+    const samvad_document *doc = samvad_replies_get(replies, i)->document;
+    if (doc)
+      printf("Certificate %s issued; it goes to the citizen with the "
+             "notice.\n",
+             doc->number);
+  }
 done:
   samvad_replies_destroy(replies);
   host_db_close(db);
@@ -179,7 +191,7 @@ static int decision_command(int argc, char **argv,
   host_options o;
   int rc = host_options_parse(argc, argv,
                               HOST_OPT_DB | HOST_OPT_DECISION | HOST_OPT_SPECS |
-                                  HOST_OPT_POSITIONAL,
+                                  HOST_OPT_KEYS | HOST_OPT_POSITIONAL,
                               &o);
   if (rc == 0 && o.help) {
     host_print_help(cmd, stdout);

@@ -291,7 +291,7 @@ bool sv_session_mark_application(samvad_session *s, const char *ref,
 int sv_render_notice(const samvad_catalogue *cat, samvad_session *s,
                      const char *ref, const char *service_id,
                      samvad_app_status status, const char *reason,
-                     samvad_replies *out);
+                     const samvad_document *doc, samvad_replies *out);
 
 /* samvad_step with a reference-number key (NULL: the public one) and
  * attempt (0 first; the store draws again with 1, 2... when a number is

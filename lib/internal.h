@@ -417,6 +417,7 @@ typedef enum sv_msg {
   SV_MSG_STATUS_REJECTED,
   SV_MSG_NOTICE_APPROVED,  /* {reference} {service}: told on approval */
   SV_MSG_NOTICE_REJECTED,  /* {reference} {service} {reason} */
+  SV_MSG_CERTIFICATE_READY,/* {title} {number}: carries the certificate */
   SV_MSG_HUMAN,          /* Common Service Centre help */
   SV_MSG_RETRY_LIMIT,    /* after too many refusals: offers help */
   SV_MSG_IDLE_RESUME,    /* "Continue {service} or start over?" */
@@ -572,6 +573,7 @@ struct samvad_replies {
   samvad_option *options;    /* all options of all replies */
   size_t option_count, option_cap;
   samvad_application app;
+  samvad_document doc;       /* a delivered certificate (one per list) */
   samvad_answer *answers;
   size_t answer_cap;
   char app_id[SV_REF_MAX];

@@ -28,6 +28,7 @@ const char *const sv_msg_keys[SV_MSG__COUNT] = {
     [SV_MSG_STATUS_REJECTED] = "status_rejected",
     [SV_MSG_NOTICE_APPROVED] = "notice_approved",
     [SV_MSG_NOTICE_REJECTED] = "notice_rejected",
+    [SV_MSG_CERTIFICATE_READY] = "certificate_ready",
     [SV_MSG_HUMAN] = "human",
     [SV_MSG_RETRY_LIMIT] = "retry_limit",
     [SV_MSG_IDLE_RESUME] = "idle_resume",

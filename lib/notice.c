@@ -18,7 +18,7 @@ bool sv_session_mark_application(samvad_session *s, const char *ref,
 int sv_render_notice(const samvad_catalogue *cat, samvad_session *s,
                      const char *ref, const char *service_id,
                      samvad_app_status status, const char *reason,
-                     samvad_replies *out) {
+                     const samvad_document *doc, samvad_replies *out) {
   sv_ctx c;
   memset(&c, 0, sizeof c);
   c.cat = cat;
@@ -36,13 +36,28 @@ int sv_render_notice(const samvad_catalogue *cat, samvad_session *s,
                 {"reason", reason ? reason : "", reason ? strlen(reason) : 0}};
   sv_msg m = status == SAMVAD_APP_APPROVED ? SV_MSG_NOTICE_APPROVED
                                            : SV_MSG_NOTICE_REJECTED;
+  const char *cert_title = si >= 0 ? cat->services[si].cert.title.s[l] : "";
+  size_t cert_title_len = si >= 0 ? cat->services[si].cert.title.len[l] : 0;
+  sv_kv ckv[] = {{"title", cert_title, cert_title_len},
+                 {"number", doc ? doc->number : "",
+                  doc ? strlen(doc->number) : 0}};
   if (!sv_out_grow(out, NULL))
     return SAMVAD_ENOMEM;
   for (int attempt = 0;; attempt++) {
     sv_out_init(&c.out, out);
     sv_out_begin(&c.out, l, NULL, NULL);
     sv_render(&c, &cat->messages[m], kv, 3);
+    if (doc) {
+      sv_out_begin(&c.out, l, NULL, NULL);
+      sv_render(&c, &cat->messages[SV_MSG_CERTIFICATE_READY], ckv, 2);
+    }
     sv_out_finish(&c.out);
+    if (!c.out.overflow && doc) {
+      /* Borrowed from the caller, who copies the replies (through their
+       * bytes) before its strings go. */
+      out->doc = *doc;
+      out->items[out->count - 1].document = &out->doc;
+    }
     if (!c.out.overflow)
       return SAMVAD_OK;
     out->count = 0;

@@ -94,6 +94,7 @@ void sv_out_init(sv_out *o, samvad_replies *r) {
   r->text_len = 0;
   r->option_count = 0;
   memset(&r->app, 0, sizeof r->app);
+  memset(&r->doc, 0, sizeof r->doc);
 }
 
 /* Records that n more bytes were wanted (plus a NUL), and says whether
@@ -184,6 +185,7 @@ void sv_out_begin(sv_out *o, uint8_t lang, const char *flow,
   it->options = NULL;
   it->option_count = 0;
   it->application = NULL;
+  it->document = NULL;
   o->text_open = true;
   o->text_start = r->text_len;
 }

@@ -11,7 +11,15 @@
 #define MAX_TITLE_BYTES 1024           /* an option's title */
 #define MAX_REPLY_COUNT 256
 
-enum { R_FLOW = 1, R_STATE = 2, R_OPTIONS = 4, R_APPLICATION = 8 };
+enum {
+  R_FLOW = 1,
+  R_STATE = 2,
+  R_OPTIONS = 4,
+  R_APPLICATION = 8,
+  R_DOCUMENT = 16,
+  R_ALL = 31
+};
+#define MAX_QR_BYTES 4096
 
 int samvad_replies_save(const samvad_replies *r, unsigned char *buf,
                         size_t cap, size_t *len) {
@@ -24,7 +32,8 @@ int samvad_replies_save(const samvad_replies *r, unsigned char *buf,
     const samvad_reply *it = &r->items[i];
     w_byte(&w, (it->flow ? R_FLOW : 0) | (it->state ? R_STATE : 0) |
                    (it->options ? R_OPTIONS : 0) |
-                   (it->application ? R_APPLICATION : 0));
+                   (it->application ? R_APPLICATION : 0) |
+                   (it->document ? R_DOCUMENT : 0));
     w_byte(&w, it->lang);
     w_cstr(&w, it->text);
     if (it->flow)
@@ -47,6 +56,11 @@ int samvad_replies_save(const samvad_replies *r, unsigned char *buf,
         w_cstr(&w, a->answers[k].name);
         w_cstr(&w, a->answers[k].value);
       }
+    }
+    if (it->document) {
+      w_cstr(&w, it->document->service);
+      w_cstr(&w, it->document->number);
+      w_cstr(&w, it->document->qr);
     }
   }
   *len = w.pos;
@@ -80,7 +94,7 @@ static int decode(samvad_replies *r, rd *rr) {
   for (size_t i = 0; i < count; i++) {
     unsigned flags = r_byte(rr);
     unsigned lang = r_byte(rr);
-    if (rr->bad || flags > 15 || lang >= SAMVAD_LANG_COUNT)
+    if (rr->bad || flags > R_ALL || lang >= SAMVAD_LANG_COUNT)
       return SAMVAD_ECORRUPT;
     samvad_reply *it = &r->items[r->count++];
     memset(it, 0, sizeof *it);
@@ -125,6 +139,16 @@ static int decode(samvad_replies *r, rd *rr) {
       }
       it->application = &r->app;
     }
+    if (flags & R_DOCUMENT) {
+      if (r->doc.qr) /* one certificate per list, as one application */
+        return SAMVAD_ECORRUPT;
+      r->doc.service = keep(r, rr, SAMVAD_MAX_SERVICE_ID_BYTES);
+      r->doc.number = keep(r, rr, MAX_SHORT_BYTES);
+      r->doc.qr = keep(r, rr, MAX_QR_BYTES);
+      if (rr->bad)
+        return SAMVAD_ECORRUPT;
+      it->document = &r->doc;
+    }
     if (rr->bad)
       return SAMVAD_ECORRUPT;
   }
@@ -139,6 +163,7 @@ int samvad_replies_restore(samvad_replies *r, const unsigned char *buf,
   r->text_len = 0;
   r->option_count = 0;
   memset(&r->app, 0, sizeof r->app);
+  memset(&r->doc, 0, sizeof r->doc);
   if (len > SAMVAD_MAX_REPLIES_BYTES)
     return SAMVAD_ELIMIT;
   /* A string's NUL in the buffer takes the place of its length byte in
@@ -153,6 +178,7 @@ int samvad_replies_restore(samvad_replies *r, const unsigned char *buf,
     r->text_len = 0;
     r->option_count = 0;
     memset(&r->app, 0, sizeof r->app);
+    memset(&r->doc, 0, sizeof r->doc);
   }
   return rc;
 }

@@ -18,6 +18,8 @@ struct samvad_store {
   samvad_lang lang;
   unsigned char *buf; /* scratch for loads and saves */
   size_t cap;
+  char *abuf;         /* an application's answers, for its certificate */
+  size_t acap;
 };
 
 static const char *const status_names[] = {"submitted", "approved",
@@ -44,6 +46,7 @@ int samvad_store_create(const samvad_store_ops *ops, void *ctx,
   if (!ops || !ops->session_load || !ops->session_save ||
       !ops->message_find || !ops->message_record ||
       !ops->application_create || !ops->application_find ||
+      !ops->application_answers ||
       !ops->application_update || !ops->certificate_record ||
       !ops->audit_append || !ops->notice_add)
     return SAMVAD_EINVAL;
@@ -65,6 +68,7 @@ void samvad_store_destroy(samvad_store *st) {
     return;
   sv_alloc al = st->alloc;
   sv_free(&al, st->buf);
+  sv_free(&al, st->abuf);
   sv_free(&al, st);
 }
 
@@ -95,6 +99,20 @@ static bool reserve(samvad_store *st, size_t n) {
     return false;
   st->buf = b;
   st->cap = cap;
+  return true;
+}
+
+static bool reserve_answers(samvad_store *st, size_t n) {
+  if (n <= st->acap)
+    return true;
+  size_t cap = st->acap ? st->acap : 1024;
+  while (cap < n)
+    cap *= 2;
+  char *b = sv_realloc(&st->alloc, st->abuf, cap);
+  if (!b)
+    return false;
+  st->abuf = b;
+  st->acap = cap;
   return true;
 }
 
@@ -249,11 +267,88 @@ int samvad_store_step(samvad_store *st, const samvad_catalogue *cat,
   return rc;
 }
 
-int samvad_store_decide(samvad_store *st, const samvad_catalogue *cat,
-                        const char *app_id, samvad_app_status decision,
-                        const char *reason, const char *actor, int64_t now,
-                        samvad_replies *out) {
-  if (!st || !cat || !out || !app_id || !*app_id || !actor || !*actor ||
+/* The answers an application was submitted with, gathered through the
+ * backend into the store's scratch memory. */
+typedef struct answers_sink {
+  samvad_store *st;
+  size_t count, used;
+  size_t name_at[SAMVAD_MAX_VARS], value_at[SAMVAD_MAX_VARS];
+  int failed;
+} answers_sink;
+
+static int keep_answer(void *arg, const char *name, const char *value) {
+  answers_sink *a = arg;
+  size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+  if (a->count == SAMVAD_MAX_VARS) {
+    a->failed = SAMVAD_ELIMIT;
+    return 1;
+  }
+  if (!reserve_answers(a->st, a->used + nl + vl)) {
+    a->failed = SAMVAD_ENOMEM;
+    return 1;
+  }
+  a->name_at[a->count] = a->used;
+  memcpy(a->st->abuf + a->used, name, nl);
+  a->used += nl;
+  a->value_at[a->count++] = a->used;
+  memcpy(a->st->abuf + a->used, value, vl);
+  a->used += vl;
+  return 0;
+}
+
+/* Signs the approved application's certificate and records it; *doc
+ * points into number and qr (the caller's). */
+static int issue_certificate(samvad_store *st, const samvad_catalogue *cat,
+                             const samvad_app_info *info,
+                             const samvad_issuer *issuer, samvad_lang lang,
+                             const char *actor, int64_t now,
+                             char number[SAMVAD_CERT_NUMBER_MAX_BYTES],
+                             char qr[SAMVAD_CERT_MAX_TEXT_BYTES + 1],
+                             samvad_document *doc) {
+  answers_sink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.st = st;
+  int rc = st->ops.application_answers(st->ctx, info->id, keep_answer, &sink);
+  if (sink.failed)
+    return sink.failed;
+  if (rc != SAMVAD_OK)
+    return rc;
+  samvad_answer answers[SAMVAD_MAX_VARS];
+  for (size_t k = 0; k < sink.count; k++)
+    answers[k] = (samvad_answer){st->abuf + sink.name_at[k],
+                                 st->abuf + sink.value_at[k]};
+  samvad_application app = {info->id, info->service, answers, sink.count};
+  samvad_cert cert;
+  rc = samvad_cert_from_application(cat, &app, lang, now, issuer->serial,
+                                    &cert);
+  if (rc != SAMVAD_OK)
+    return rc;
+  size_t len = 0;
+  rc = samvad_cert_issue(&cert, issuer->key, 0, qr,
+                         SAMVAD_CERT_MAX_TEXT_BYTES + 1, &len, NULL);
+  if (rc != SAMVAD_OK)
+    return rc;
+  long si = samvad_catalogue_find_doc_type(cat, cert.doc_type);
+  rc = samvad_cert_number_format(samvad_catalogue_cert_prefix(cat, (size_t)si),
+                                 issuer->serial, number,
+                                 SAMVAD_CERT_NUMBER_MAX_BYTES);
+  if (rc != SAMVAD_OK)
+    return rc;
+  rc = st->ops.certificate_record(st->ctx, info->id, number,
+                                  (const unsigned char *)qr, len, now);
+  if (rc != SAMVAD_OK)
+    return rc;
+  samvad_audit_event ev = {now, actor, "certificate_issued", info->id,
+                           number};
+  rc = st->ops.audit_append(st->ctx, &ev);
+  *doc = (samvad_document){samvad_catalogue_service_id(cat, (size_t)si),
+                           number, qr};
+  return rc;
+}
+
+static int check_decision(const char *app_id, samvad_app_status decision,
+                          const char *reason, const char *actor) {
+  if (!app_id || !*app_id || !actor || !*actor ||
       (decision != SAMVAD_APP_APPROVED && decision != SAMVAD_APP_REJECTED))
     return SAMVAD_EINVAL;
   if (decision == SAMVAD_APP_REJECTED && (!reason || !*reason))
@@ -266,9 +361,24 @@ int samvad_store_decide(samvad_store *st, const samvad_catalogue *cat,
   if (!sv_utf8_valid(actor, strlen(actor)) ||
       (reason && !sv_utf8_valid(reason, strlen(reason))))
     return SAMVAD_EINVAL;
+  return SAMVAD_OK;
+}
+
+int samvad_store_decide(samvad_store *st, const samvad_catalogue *cat,
+                        const char *app_id, samvad_app_status decision,
+                        const char *reason, const char *actor,
+                        const samvad_issuer *issuer, int64_t now,
+                        samvad_replies *out) {
+  if (!st || !cat || !out)
+    return SAMVAD_EINVAL;
+  int rc = check_decision(app_id, decision, reason, actor);
+  if (rc != SAMVAD_OK)
+    return rc;
+  if (issuer && (!issuer->key || !issuer->serial))
+    return SAMVAD_EINVAL;
   samvad_app_info info;
   memset(&info, 0, sizeof info);
-  int rc = st->ops.application_find(st->ctx, app_id, &info);
+  rc = st->ops.application_find(st->ctx, app_id, &info);
   if (rc != SAMVAD_OK)
     return rc;
   if (info.status != SAMVAD_APP_SUBMITTED)
@@ -291,14 +401,29 @@ int samvad_store_decide(samvad_store *st, const samvad_catalogue *cat,
    * lists the application (it keeps the last few) is left as it is. */
   if (sv_session_mark_application(session, app_id, decision))
     rc = save_session(st, info.user, session, now);
+  char number[SAMVAD_CERT_NUMBER_MAX_BYTES];
+  char qr[SAMVAD_CERT_MAX_TEXT_BYTES + 1];
+  samvad_document doc;
+  int si = sv_find_service(cat, info.service, strlen(info.service));
+  bool certify = rc == SAMVAD_OK && issuer &&
+                 decision == SAMVAD_APP_APPROVED && si >= 0 &&
+                 cat->services[si].cert.doc_type != 0;
+  if (certify)
+    rc = issue_certificate(st, cat, &info, issuer,
+                           samvad_session_lang(session), actor, now, number,
+                           qr, &doc);
   if (rc == SAMVAD_OK)
     rc = sv_render_notice(cat, session, app_id, info.service, decision,
-                          reason, out);
+                          reason, certify ? &doc : NULL, out);
   samvad_session_destroy(session);
   size_t len = 0;
   if (rc == SAMVAD_OK)
     rc = save_replies(st, out, &len);
   if (rc == SAMVAD_OK)
     rc = st->ops.notice_add(st->ctx, info.user, st->buf, len, now);
+  /* out gets its own copy of everything, as queued: the document's
+   * strings were on this stack. */
+  if (rc == SAMVAD_OK)
+    rc = samvad_replies_restore(out, st->buf, len);
   return rc;
 }

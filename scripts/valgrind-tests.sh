@@ -28,6 +28,27 @@ if [ -f "$src/tests/cli/gateway-sample.jsonl" ]; then
     fi
   done
 fi
+# Certificates: keys, an application approved at once in the chat (signed,
+# QR drawn, PNG written), and verifying that PNG (libpng and libzbar).
+cert_run() { # NAME CMD...: runs CMD under valgrind in $db
+  local name=$1; shift
+  if ! (cd "$db" && $vg --suppressions="$src/tests/valgrind-zbar.supp" "$@" \
+        >"$build/$name.valgrind.log" 2>&1); then
+    echo "valgrind: samvad $name failed:"; cat "$build/$name.valgrind.log"; status=1
+  else
+    echo "valgrind: samvad $name clean"
+  fi
+}
+cert_run keygen "$build/samvad" keygen --specs "$src/fsm-specs"
+grep -v '^#' "$src/tests/bench/marriage-en.txt" >"$db/chat.in"
+cert_run chat "$build/samvad" chat --lang en --auto-approve --db chat.db \
+  --specs "$src/fsm-specs" <"$db/chat.in"
+png=$(ls "$db"/certificates/*.png 2>/dev/null | head -n 1)
+if [ -n "$png" ]; then
+  cert_run verify "$build/samvad" verify --png "$png" --specs "$src/fsm-specs"
+else
+  echo "valgrind: the chat wrote no certificate"; status=1
+fi
 if ! $vg "$build/samvad" test --specs "$src/fsm-specs" "$src/fsm-specs" \
     >"$build/transcripts.valgrind.log" 2>&1; then
   echo "valgrind: samvad test failed:"; cat "$build/transcripts.valgrind.log"; status=1

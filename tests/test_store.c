@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "engine_harness.h"
+#include "samvad/cert.h"
 #include "samvad/store.h"
 
 #define FAKE_MAX 64
@@ -22,7 +23,8 @@ typedef struct blob {
 
 typedef struct fake {
   blob sessions[FAKE_MAX], messages[FAKE_MAX], notices[FAKE_MAX];
-  size_t nsessions, nmessages, nnotices;
+  blob certs[FAKE_MAX];
+  size_t nsessions, nmessages, nnotices, ncerts;
   samvad_app_info apps[FAKE_MAX];
   char app_answers[FAKE_MAX][512];
   size_t napps;
@@ -133,6 +135,29 @@ static int f_application_find(void *ctx, const char *id,
     }
   return SAMVAD_ENOTFOUND;
 }
+static int f_application_answers(void *ctx, const char *id,
+                                 int (*each)(void *, const char *,
+                                             const char *),
+                                 void *arg) {
+  fake *f = ctx;
+  for (size_t i = 0; i < f->napps; i++) {
+    if (strcmp(f->apps[i].id, id) != 0)
+      continue;
+    char copy[sizeof f->app_answers[0]];
+    snprintf(copy, sizeof copy, "%s", f->app_answers[i]);
+    for (char *p = copy, *semi; (semi = strchr(p, ';')); p = semi + 1) {
+      *semi = '\0';
+      char *eq = strchr(p, '=');
+      *eq = '\0';
+      int rc = each(arg, p, eq + 1);
+      if (rc)
+        return rc;
+    }
+    return 0;
+  }
+  return SAMVAD_ENOTFOUND;
+}
+
 static int f_application_update(void *ctx, const char *id,
                                 samvad_app_status status, const char *reason,
                                 const char *actor, int64_t now) {
@@ -151,8 +176,10 @@ static int f_application_update(void *ctx, const char *id,
 static int f_certificate_record(void *ctx, const char *app, const char *n,
                                 const unsigned char *p, size_t len,
                                 int64_t now) {
-  (void)ctx, (void)app, (void)n, (void)p, (void)len, (void)now;
-  return 0;
+  fake *f = ctx;
+  (void)now;
+  FAIL_IF(f, "certificate_record");
+  return put(f->certs, &f->ncerts, n, app, p, len);
 }
 static int f_audit_append(void *ctx, const samvad_audit_event *e) {
   fake *f = ctx;
@@ -171,15 +198,22 @@ static int f_notice_add(void *ctx, const char *user, const unsigned char *r,
 }
 
 static const samvad_store_ops fake_ops = {
-    f_session_load,       f_session_save,     f_message_find,
-    f_message_record,     f_application_create, f_application_find,
-    f_application_update, f_certificate_record, f_audit_append,
-    f_notice_add};
+    .session_load = f_session_load,
+    .session_save = f_session_save,
+    .message_find = f_message_find,
+    .message_record = f_message_record,
+    .application_create = f_application_create,
+    .application_find = f_application_find,
+    .application_answers = f_application_answers,
+    .application_update = f_application_update,
+    .certificate_record = f_certificate_record,
+    .audit_append = f_audit_append,
+    .notice_add = f_notice_add};
 
 static void fake_free(fake *f) {
-  blob *all[] = {f->sessions, f->messages, f->notices};
-  size_t ns[] = {f->nsessions, f->nmessages, f->nnotices};
-  for (int t = 0; t < 3; t++)
+  blob *all[] = {f->sessions, f->messages, f->notices, f->certs};
+  size_t ns[] = {f->nsessions, f->nmessages, f->nnotices, f->ncerts};
+  for (int t = 0; t < 4; t++)
     for (size_t i = 0; i < ns[t]; i++)
       free(all[t][i].bytes);
   free(f);
@@ -441,25 +475,25 @@ static void decisions_reach_the_citizen(void **st) {
   assert_int_equal(samvad_replies_create(NULL, &notice), 0);
 
   assert_int_equal(samvad_store_decide(c->st, g_cat, "TP-2026-NOPE0000",
-                                       SAMVAD_APP_APPROVED, NULL, "clerk",
+                                       SAMVAD_APP_APPROVED, NULL, "clerk", NULL,
                                        c->now, notice),
                    SAMVAD_ENOTFOUND);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_REJECTED, NULL, "clerk",
+                                       SAMVAD_APP_REJECTED, NULL, "clerk", NULL,
                                        c->now, notice),
                    SAMVAD_EINVAL);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_SUBMITTED, NULL, "clerk",
+                                       SAMVAD_APP_SUBMITTED, NULL, "clerk", NULL,
                                        c->now, notice),
                    SAMVAD_EINVAL);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_APPROVED, NULL, "",
+                                       SAMVAD_APP_APPROVED, NULL, "", NULL,
                                        c->now, notice),
                    SAMVAD_EINVAL);
   assert_int_equal(c->f->nnotices, 0);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
                                        SAMVAD_APP_REJECTED,
-                                       "Photo is not clear", "clerk",
+                                       "Photo is not clear", "clerk", NULL,
                                        c->now + 100, notice),
                    0);
   assert_int_equal(c->f->apps[0].status, SAMVAD_APP_REJECTED);
@@ -485,7 +519,7 @@ static void decisions_reach_the_citizen(void **st) {
   assert_string_equal(samvad_replies_get(queued, 0)->text, text);
   /* Decided once only. */
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_APPROVED, NULL, "clerk",
+                                       SAMVAD_APP_APPROVED, NULL, "clerk", NULL,
                                        c->now, notice),
                    SAMVAD_ESTATE);
   /* "status" shows the decision. */
@@ -506,7 +540,7 @@ static void approval_in_hindi(void **st) {
   samvad_replies *notice = NULL;
   assert_int_equal(samvad_replies_create(NULL, &notice), 0);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_APPROVED, NULL, "clerk",
+                                       SAMVAD_APP_APPROVED, NULL, "clerk", NULL,
                                        c->now, notice),
                    0);
   const char *text = samvad_replies_get(notice, 0)->text;
@@ -514,6 +548,138 @@ static void approval_in_hindi(void **st) {
   assert_non_null(strstr(text, ref));
   assert_int_equal(sc_send(c, "status"), 0);
   assert_non_null(strstr(c->all, "@status_approved:हि"));
+  samvad_replies_destroy(notice);
+  sc_free(c);
+}
+
+/* A trust store that accepts key for document type 9 (the test permit). */
+static samvad_trust *permit_trust(const samvad_cert_key *key,
+                                  const samvad_cert_key *root) {
+  samvad_trust_list list;
+  memset(&list, 0, sizeof list);
+  list.seq = 1;
+  list.issued_at = T0 - 86400;
+  list.key_count = 1;
+  memcpy(list.keys[0].public_key, key->public_key, 32);
+  list.keys[0].status = SAMVAD_KEY_ACTIVE;
+  list.keys[0].not_before = T0 - 86400;
+  list.keys[0].doc_type_count = 1;
+  list.keys[0].doc_types[0] = 9;
+  snprintf(list.keys[0].label, sizeof list.keys[0].label, "Test Office");
+  unsigned char buf[SAMVAD_TRUST_LIST_MAX_BYTES];
+  size_t len = 0;
+  assert_int_equal(samvad_trust_list_sign(&list, root, buf, sizeof buf, &len,
+                                          NULL),
+                   0);
+  samvad_trust *t = NULL;
+  assert_int_equal(samvad_trust_create(NULL, &root->public_key, 1, &t), 0);
+  assert_int_equal(samvad_trust_load_keys(t, buf, len), 0);
+  assert_int_equal(samvad_trust_declare_catalogue(t, g_cat), 0);
+  return t;
+}
+
+static const char *cert_field(const samvad_cert_result *r, uint8_t tag) {
+  for (size_t k = 0; k < r->cert.field_count; k++)
+    if (r->cert.fields[k].tag == tag)
+      return r->cert.fields[k].value;
+  return NULL;
+}
+
+static void approval_issues_the_certificate(void **st) {
+  (void)st;
+  sc *c = sc_new("919800000015", NULL);
+  char ref[SAMVAD_MAX_REFERENCE_BYTES];
+  snprintf(ref, sizeof ref, "%s", submit(c)->id);
+  uint8_t seed[SAMVAD_CERT_SEED_BYTES] = {7}, root_seed[32] = {8};
+  samvad_cert_key key, root;
+  assert_int_equal(samvad_cert_key_from_seed(seed, &key), 0);
+  assert_int_equal(samvad_cert_key_from_seed(root_seed, &root), 0);
+  samvad_issuer issuer = {&key, 0x0123456789ABCDEFull};
+  samvad_replies *notice = NULL;
+  assert_int_equal(samvad_replies_create(NULL, &notice), 0);
+  int64_t now = c->now + 3600;
+  assert_int_equal(samvad_store_decide(c->st, g_cat, ref, SAMVAD_APP_APPROVED,
+                                       NULL, "clerk", &issuer, now, notice),
+                   0);
+  /* The approval, then the certificate with its QR text. */
+  assert_int_equal(samvad_replies_count(notice), 2);
+  assert_non_null(strstr(samvad_replies_get(notice, 0)->text,
+                         "@notice_approved"));
+  assert_null(samvad_replies_get(notice, 0)->document);
+  const samvad_reply *r = samvad_replies_get(notice, 1);
+  assert_non_null(strstr(r->text, "@certificate_ready Test Permit TPC-"));
+  const samvad_document *doc = r->document;
+  assert_non_null(doc);
+  assert_string_equal(doc->service, "test-permit");
+  assert_int_equal(strncmp(doc->number, "TPC-", 4), 0);
+  assert_non_null(strstr(r->text, doc->number));
+  assert_int_equal(strncmp(doc->qr, "SV1:", 4), 0);
+  /* Recorded under its number, audited, and queued exactly as returned. */
+  assert_int_equal(c->f->ncerts, 1);
+  assert_string_equal(c->f->certs[0].key[0], doc->number);
+  assert_string_equal(c->f->certs[0].key[1], ref);
+  assert_int_equal(c->f->certs[0].len, strlen(doc->qr));
+  assert_memory_equal(c->f->certs[0].bytes, doc->qr, strlen(doc->qr));
+  char want[128];
+  snprintf(want, sizeof want, "clerk certificate_issued %s", ref);
+  assert_string_equal(c->f->audit[c->f->naudit - 1], want);
+  samvad_replies *queued = NULL;
+  assert_int_equal(samvad_replies_create(NULL, &queued), 0);
+  assert_int_equal(samvad_replies_restore(queued, c->f->notices[0].bytes,
+                                          c->f->notices[0].len),
+                   0);
+  assert_string_equal(samvad_replies_get(queued, 1)->document->qr, doc->qr);
+  /* Anyone holding the trust list verifies it and reads the answers. */
+  samvad_trust *t = permit_trust(&key, &root);
+  samvad_cert_result *res = malloc(sizeof *res);
+  assert_int_equal(samvad_cert_verify(t, doc->qr, strlen(doc->qr), now + 60,
+                                      res),
+                   0);
+  assert_int_equal(res->verdict, SAMVAD_CERT_VALID);
+  assert_int_equal(res->cert.doc_type, 9);
+  assert_true(res->cert.serial == 0x0123456789ABCDEFull);
+  assert_true(res->cert.expires_at == now + 365 * 86400); /* a new permit */
+  assert_string_equal(cert_field(res, SAMVAD_CERT_TAG_OFFICE),
+                      "Test Office, Delhi");
+  assert_string_equal(cert_field(res, SAMVAD_CERT_TAG_APPLICATION), ref);
+  assert_string_equal(cert_field(res, 16), "Ravi Kumar");
+  assert_string_equal(cert_field(res, 17), "new");
+  assert_string_equal(cert_field(res, 144), "1995-03-12");
+  /* A year and a day later it has expired. */
+  assert_int_equal(samvad_cert_verify(t, doc->qr, strlen(doc->qr),
+                                      now + 366 * 86400, res),
+                   0);
+  assert_int_equal(res->verdict, SAMVAD_CERT_EXPIRED);
+  free(res);
+  samvad_trust_destroy(t);
+  samvad_replies_destroy(queued);
+  samvad_replies_destroy(notice);
+  sc_free(c);
+}
+
+static void a_failed_certificate_decides_nothing_visible(void **st) {
+  (void)st;
+  sc *c = sc_new("919800000016", NULL);
+  char ref[SAMVAD_MAX_REFERENCE_BYTES];
+  snprintf(ref, sizeof ref, "%s", submit(c)->id);
+  uint8_t seed[SAMVAD_CERT_SEED_BYTES] = {7};
+  samvad_cert_key key;
+  assert_int_equal(samvad_cert_key_from_seed(seed, &key), 0);
+  samvad_issuer issuer = {&key, 42};
+  samvad_replies *notice = NULL;
+  assert_int_equal(samvad_replies_create(NULL, &notice), 0);
+  c->f->fail_op = "certificate_record";
+  /* The backend refuses: the error comes back for the host to roll back,
+   * and no notice was queued. */
+  assert_int_equal(samvad_store_decide(c->st, g_cat, ref, SAMVAD_APP_APPROVED,
+                                       NULL, "clerk", &issuer, c->now, notice),
+                   SAMVAD_ESTORE);
+  assert_int_equal(c->f->nnotices, 0);
+  samvad_issuer no_serial = {&key, 0};
+  assert_int_equal(samvad_store_decide(c->st, g_cat, ref, SAMVAD_APP_APPROVED,
+                                       NULL, "clerk", &no_serial, c->now,
+                                       notice),
+                   SAMVAD_EINVAL);
   samvad_replies_destroy(notice);
   sc_free(c);
 }
@@ -529,12 +695,12 @@ static void limits_on_decisions(void **st) {
   memset(big, 'x', SAMVAD_MAX_REASON_BYTES + 1);
   big[SAMVAD_MAX_REASON_BYTES + 1] = '\0';
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
-                                       SAMVAD_APP_REJECTED, big, "clerk",
+                                       SAMVAD_APP_REJECTED, big, "clerk", NULL,
                                        c->now, notice),
                    SAMVAD_ELIMIT);
   assert_int_equal(samvad_store_decide(c->st, g_cat, ref,
                                        SAMVAD_APP_REJECTED, "bad \xff utf8",
-                                       "clerk", c->now, notice),
+                                       "clerk", NULL, c->now, notice),
                    SAMVAD_EINVAL);
   assert_int_equal(c->f->apps[0].status, SAMVAD_APP_SUBMITTED);
   free(big);
@@ -678,6 +844,8 @@ int main(void) {
       cmocka_unit_test(corrupt_session_starts_afresh),
       cmocka_unit_test(decisions_reach_the_citizen),
       cmocka_unit_test(approval_in_hindi),
+      cmocka_unit_test(approval_issues_the_certificate),
+      cmocka_unit_test(a_failed_certificate_decides_nothing_visible),
       cmocka_unit_test(limits_on_decisions),
       cmocka_unit_test(replies_bytes_round_trip_and_reject_garbage),
       cmocka_unit_test(forget_keeps_language_and_applications),

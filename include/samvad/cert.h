@@ -390,6 +390,57 @@ SAMVAD_API SAMVAD_WARN_UNUSED int
 samvad_cert_verify(const samvad_trust *trust, const char *text, size_t len,
                    int64_t now, samvad_cert_result *out);
 
+/* ---- The certificates a catalogue's services issue -------------------------
+ * What each service's spec declares in its "certificate" section
+ * (docs/spec-format.md): the document type, title, number prefix, issuing
+ * office, validity and the answers carried under which tags. Strings
+ * belong to the catalogue. */
+typedef struct samvad_cert_spec_field {
+  uint8_t tag;
+  const char *var;                      /* the answer's variable name */
+  const char *label[SAMVAD_LANG_COUNT]; /* how a verifier names it */
+} samvad_cert_spec_field;
+
+/* The document type service i issues (1-255), or 0 when it issues none. */
+SAMVAD_API uint8_t samvad_catalogue_cert_doc_type(const samvad_catalogue *c,
+                                                  size_t i);
+/* The service issuing doc_type, or -1. */
+SAMVAD_API long samvad_catalogue_find_doc_type(const samvad_catalogue *c,
+                                               uint8_t doc_type);
+/* Service i's certificate: its title, number prefix, fields. NULL / 0 when
+ * it issues none (or i is out of range). */
+SAMVAD_API const char *samvad_catalogue_cert_title(const samvad_catalogue *c,
+                                                   size_t i, samvad_lang lang);
+SAMVAD_API const char *
+samvad_catalogue_cert_prefix(const samvad_catalogue *c, size_t i);
+SAMVAD_API size_t samvad_catalogue_cert_field_count(const samvad_catalogue *c,
+                                                    size_t i);
+/* The k-th field of service i's certificate; SAMVAD_ENOTFOUND out of
+ * range. */
+SAMVAD_API SAMVAD_WARN_UNUSED int
+samvad_catalogue_cert_field(const samvad_catalogue *c, size_t i, size_t k,
+                            samvad_cert_spec_field *out);
+
+/* Fills out with the certificate an approved application gets: the
+ * service's document type, serial, issued_at, the expiry its spec's
+ * validity gives (0 when it never expires), the issuing office in lang,
+ * the application's id (tag 2) and each declared answer the application
+ * has. out's strings point into catalogue and app, which must outlive its
+ * use. SAMVAD_ENOTFOUND when the service is unknown or issues no
+ * certificate; SAMVAD_EINVAL for serial 0 or issued_at <= 0. */
+SAMVAD_API SAMVAD_WARN_UNUSED int
+samvad_cert_from_application(const samvad_catalogue *catalogue,
+                             const samvad_application *app, samvad_lang lang,
+                             int64_t issued_at, uint64_t serial,
+                             samvad_cert *out);
+
+/* Declares the fields of every document type the catalogue's services
+ * issue (names: the variables'; none required, as a path may skip one),
+ * so that verification names them and refuses undeclared tags. */
+SAMVAD_API SAMVAD_WARN_UNUSED int
+samvad_trust_declare_catalogue(samvad_trust *trust,
+                               const samvad_catalogue *catalogue);
+
 /* ---- QR codes ----------------------------------------------------------------------
  * A QR text as one alphanumeric segment at error correction level Q, in the
  * smallest version that holds it. Writers render it dark on light with a

@@ -213,6 +213,14 @@ typedef struct samvad_application {
   size_t answer_count;
 } samvad_application;
 
+/* A signed certificate delivered in the chat (after an approval): the
+ * transport sends its QR code as an image or document. */
+typedef struct samvad_document {
+  const char *service; /* the issuing service's id */
+  const char *number;  /* certificate number, e.g. "MC-0F3KZ8Q1W2ZNA" */
+  const char *qr;      /* the QR text, "SV1:..." (docs/certificates.md) */
+} samvad_document;
+
 typedef struct samvad_reply {
   const char *text;    /* UTF-8, NUL-terminated, never NULL */
   samvad_lang lang;
@@ -222,6 +230,7 @@ typedef struct samvad_reply {
   const samvad_option *options; /* NULL unless a choice is asked */
   size_t option_count;
   const samvad_application *application; /* NULL unless one was submitted */
+  const samvad_document *document; /* NULL unless a certificate is sent */
 } samvad_reply;
 
 /* A reusable buffer for the replies of one step. Reusing one across steps

@@ -17,6 +17,7 @@
 #ifndef SAMVAD_STORE_H
 #define SAMVAD_STORE_H
 
+#include "samvad/cert.h"
 #include "samvad/samvad.h"
 
 #ifdef __cplusplus
@@ -101,6 +102,13 @@ typedef struct samvad_store_ops {
                             const samvad_application *app, int64_t now);
   /* Looks an application up by id. */
   int (*application_find)(void *ctx, const char *id, samvad_app_info *out);
+  /* Calls each(arg, name, value) for every answer the application was
+   * submitted with, in order; stops at and returns each's first non-zero
+   * result. (Approval needs them for the certificate.) */
+  int (*application_answers)(void *ctx, const char *id,
+                             int (*each)(void *arg, const char *name,
+                                         const char *value),
+                             void *arg);
   /* Moves an application to status, appending to its status history who
    * (actor) did it, when, and why (reason, may be NULL). */
   int (*application_update)(void *ctx, const char *id,
@@ -170,14 +178,32 @@ samvad_store_step(samvad_store *store, const samvad_catalogue *catalogue,
  * actor and reason, audits it, marks it in the citizen's session (so that
  * "status" shows it), and queues a notice to the citizen in their
  * language (notice_add). The notice is also rendered into out, for a host
- * that wants to show it. Errors: SAMVAD_ENOTFOUND (no such application),
- * SAMVAD_ESTATE (already decided), SAMVAD_EINVAL (decision is not approved
- * or rejected, a rejection without a reason, actor missing),
- * SAMVAD_ELIMIT (reason or actor too long), or a backend's error. */
+ * that wants to show it.
+ *
+ * An approval with an issuer, of a service whose spec declares a
+ * certificate, also issues it: built from the application's answers
+ * (samvad_cert_from_application, in the citizen's language), signed with
+ * issuer->key under issuer->serial, recorded (certificate_record, with the
+ * QR text as its payload), audited ("certificate_issued", detail the
+ * number), and sent as a second notice reply whose document carries the
+ * QR text. Without an issuer no certificate is issued.
+ *
+ * Errors: SAMVAD_ENOTFOUND (no such application), SAMVAD_ESTATE (already
+ * decided), SAMVAD_EINVAL (decision is not approved or rejected, a
+ * rejection without a reason, actor missing, an answer a certificate
+ * cannot carry), SAMVAD_ELIMIT (reason or actor too long, a certificate
+ * too big), SAMVAD_EEXIST (the serial's number is taken: draw another),
+ * or a backend's error. */
+typedef struct samvad_issuer {
+  const samvad_cert_key *key; /* allowed this document type now */
+  uint64_t serial;            /* random and non-zero, drawn by the host */
+} samvad_issuer;
+
 SAMVAD_API SAMVAD_WARN_UNUSED int
 samvad_store_decide(samvad_store *store, const samvad_catalogue *catalogue,
                     const char *application_id, samvad_app_status decision,
-                    const char *reason, const char *actor, int64_t now,
+                    const char *reason, const char *actor,
+                    const samvad_issuer *issuer, int64_t now,
                     samvad_replies *out);
 
 /* ---- Replies as bytes ------------------------------------------------------

@@ -29,6 +29,9 @@ expect() {
   fi
 }
 mode() { stat -c %a "$1"; }
+# Approving a marriage registration issues its certificate: keys for that.
+export SAMVAD_KEYS=$tmp/keys
+"$samvad" keygen --specs "$specs" >/dev/null || fail "samvad keygen failed"
 # The citizen's number and names must never reach stderr.
 no_personal_data() {
   for secret in 9810003210 9810007777 "Rahul Verma" "Priya Sharma" 234123412346; do
@@ -91,17 +94,8 @@ has "$tmp/err" "not a samvad database" "another program's database is not refuse
 # tests/bench/marriage-en.txt holds one message per line; times are an hour
 # ago so that nothing is old enough for retention.
 now=$(date -u +%s)
-to_jsonl() { # USER PREFIX START-TIME < lines
-  local i=0 line t
-  while IFS= read -r line; do
-    case $line in '#'*) continue ;; esac
-    i=$((i + 1))
-    line=${line//\\/\\\\}
-    line=${line//\"/\\\"}
-    t=$(date -u -d "@$(($3 + i))" +%Y-%m-%dT%H:%M:%SZ)
-    printf '{"from": "%s", "id": "%s%d", "text": "%s", "time": "%s"}\n' "$1" "$2" "$i" "$line" "$t"
-  done
-}
+# shellcheck source=lib/jsonl.sh
+. "$src/tests/cli/lib/jsonl.sh"
 to_jsonl 919810003210 m $((now - 3600)) <"$src/tests/bench/marriage-en.txt" >"$tmp/marriage.jsonl"
 db=$tmp/app.db
 "$samvad" gateway --db "$db" --specs "$specs" <"$tmp/marriage.jsonl" >"$tmp/gw1" 2>"$tmp/gw1err" ||
