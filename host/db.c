@@ -63,6 +63,27 @@ static const char *const migrations[] = {
     "CREATE INDEX notices_pending ON notices(id) WHERE delivered_at IS NULL;"
     "CREATE INDEX notices_pending_user ON notices(user, id)"
     " WHERE delivered_at IS NULL;",
+    /* 2: samvad serve. The inbox holds every event a webhook accepted,
+     * committed before the webhook answers 200, until it is processed;
+     * the outbox every request to send, per citizen in order (rowid), with
+     * its attempts; sent messages the highest delivery status reached. */
+    "CREATE TABLE inbox(id INTEGER PRIMARY KEY, transport TEXT NOT NULL,"
+    " user TEXT NOT NULL, event_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    " received_at INTEGER NOT NULL, event BLOB NOT NULL,"
+    " processed_at INTEGER, UNIQUE(transport, event_id));"
+    "CREATE INDEX inbox_pending ON inbox(id) WHERE processed_at IS NULL;"
+    "CREATE INDEX inbox_last ON inbox(transport, user, at);"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, transport TEXT NOT NULL,"
+    " user TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,"
+    " created_at INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL"
+    " DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed')),"
+    " sent_id TEXT, error TEXT, done_at INTEGER);"
+    "CREATE INDEX outbox_pending ON outbox(user, id) WHERE state = 'pending';"
+    "CREATE INDEX outbox_sent_id ON outbox(sent_id) WHERE sent_id IS NOT NULL;"
+    "CREATE TABLE deliveries(sent_id TEXT PRIMARY KEY, status TEXT NOT NULL"
+    " CHECK(status IN ('sent', 'delivered', 'read', 'failed')),"
+    " error TEXT, at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define DB_SCHEMA_VERSION HOST_DB_SCHEMA_VERSION
 _Static_assert(sizeof migrations / sizeof migrations[0] == HOST_DB_SCHEMA_VERSION,
