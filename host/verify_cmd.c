@@ -141,7 +141,15 @@ static void print_text(const samvad_cert_result *r,
         snprintf(label, sizeof label, "%s", f->name);
       else
         snprintf(label, sizeof label, "field %u", (unsigned)f->tag);
-      printf("  %-17s %.*s\n", label, (int)f->len, f->value);
+      const char *option =
+          v.service < 0 ? NULL
+                        : samvad_catalogue_cert_value_title(
+                              v.catalogue, (size_t)v.service, f->tag, f->value,
+                              SAMVAD_LANG_EN);
+      if (option)
+        printf("  %-17s %s\n", label, option);
+      else
+        printf("  %-17s %.*s\n", label, (int)f->len, f->value);
     }
   }
   for (unsigned b = 0; b < 3; b++)
@@ -226,6 +234,15 @@ static void gen_certificate(yajl_gen g, const samvad_cert_result *r,
     gen_str(g, SAMVAD_CERT_TAG_IS_DATE(f->tag) ? "date" : "text");
     gen_str(g, "value");
     yajl_gen_string(g, (const unsigned char *)f->value, f->len);
+    const char *option =
+        v.service < 0 ? NULL
+                      : samvad_catalogue_cert_value_title(
+                            v.catalogue, (size_t)v.service, f->tag, f->value,
+                            SAMVAD_LANG_EN);
+    if (option) {
+      gen_str(g, "title");
+      gen_str(g, option);
+    }
     yajl_gen_map_close(g);
   }
   yajl_gen_array_close(g);

@@ -58,6 +58,29 @@ int samvad_catalogue_cert_field(const samvad_catalogue *c, size_t i,
   return SAMVAD_OK;
 }
 
+const char *samvad_catalogue_cert_value_title(const samvad_catalogue *c,
+                                              size_t i, uint8_t tag,
+                                              const char *value,
+                                              samvad_lang lang) {
+  const sv_cert_spec *cs = spec_of(c, i);
+  if (!cs || !value || (unsigned)lang >= SAMVAD_LANG_COUNT)
+    return NULL;
+  const sv_service *svc = &c->services[i];
+  for (size_t k = 0; k < cs->field_count; k++) {
+    if (cs->fields[k].tag != tag)
+      continue;
+    const sv_var *var = &svc->vars[cs->fields[k].var];
+    if (var->type != SV_IN_CHOICE || var->state >= svc->state_count)
+      return NULL;
+    const sv_state *st = &svc->states[var->state];
+    for (size_t o = 0; o < st->option_count; o++)
+      if (strcmp(st->options[o].id, value) == 0)
+        return st->options[o].title.s[lang];
+    return NULL;
+  }
+  return NULL;
+}
+
 static const char *answer(const samvad_application *app, const char *name) {
   for (size_t k = 0; k < app->answer_count; k++)
     if (strcmp(app->answers[k].name, name) == 0)

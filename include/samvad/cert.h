@@ -421,6 +421,14 @@ SAMVAD_API SAMVAD_WARN_UNUSED int
 samvad_catalogue_cert_field(const samvad_catalogue *c, size_t i, size_t k,
                             samvad_cert_spec_field *out);
 
+/* How a verifier shows a value service i's certificate carries under tag:
+ * for an answer to a choice, the option's title in lang ("Hindu Marriage
+ * Act" for "hma"); NULL otherwise (show the value as it is). */
+SAMVAD_API const char *
+samvad_catalogue_cert_value_title(const samvad_catalogue *c, size_t i,
+                                  uint8_t tag, const char *value,
+                                  samvad_lang lang);
+
 /* Fills out with the certificate an approved application gets: the
  * service's document type, serial, issued_at, the expiry its spec's
  * validity gives (0 when it never expires), the issuing office in lang,
