@@ -72,6 +72,7 @@ expect 0 "$samvad" verify "$qr" --specs "$specs"
 has out "Rahul Verma" "verify does not show the husband's name"
 has out "Priya Sharma" "verify does not show the wife's name"
 has out "2026-02-15" "verify does not show the marriage date"
+has out "Hindu Marriage Act" "verify shows the act as its option id, not its title"
 expect 0 "$samvad" verify --json "$qr" --specs "$specs"
 has out '"verdict":"valid"' "verify --json gives no verdict"
 if command -v zbarimg >/dev/null; then
