@@ -311,6 +311,9 @@ bool sv_session_reserve_text(samvad_session *s, size_t n);
 void sv_session_compact(samvad_session *s);
 /* Forgets every answer (text bytes stay until the next compaction). */
 void sv_session_clear_answers(samvad_session *s);
+/* Out of any service, back at the menu, no answers (language, deadlines
+ * and the submitted applications stay). */
+void sv_session_to_menu(samvad_session *s);
 void sv_session_drop_answer(samvad_session *s, uint16_t var);
 /* Stores an answer; a text value must already lie at text_buf + text_len
  * (it is then kept) or anywhere else reserved (it is copied). */

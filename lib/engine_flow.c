@@ -8,14 +8,7 @@
 #include <string.h>
 
 void sv_leave_service(sv_ctx *c) {
-  samvad_session *s = c->s;
-  sv_session_clear_answers(s);
-  s->service = -1;
-  s->state = 0;
-  s->return_state = 0;
-  s->phase = SV_PH_IDLE;
-  s->editing = 0;
-  s->retries = 0;
+  sv_session_to_menu(c->s);
   c->svc = NULL;
   c->skip_answered = false;
 }

@@ -278,9 +278,7 @@ void samvad_session_set_lang(samvad_session *s, samvad_lang lang) {
   s->lang_chosen = 1;
 }
 
-void samvad_session_forget(samvad_session *s) {
-  if (!s)
-    return;
+void sv_session_to_menu(samvad_session *s) {
   sv_session_clear_answers(s);
   s->service = -1;
   s->state = 0;
@@ -288,6 +286,12 @@ void samvad_session_forget(samvad_session *s) {
   s->phase = SV_PH_IDLE;
   s->editing = 0;
   s->retries = 0;
+}
+
+void samvad_session_forget(samvad_session *s) {
+  if (!s)
+    return;
+  sv_session_to_menu(s);
   s->stale = 0;
   s->idle_at = 0;
   s->expire_at = 0;

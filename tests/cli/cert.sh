@@ -203,18 +203,10 @@ has err "revocations.list" "a damaged revocation list is not named"
 
 # ---- certificates the real way: gateway, approve ------------------------------------
 now=$(date -u +%s)
-to_jsonl() { # USER PREFIX < lines
-  local i=0 line t
-  while IFS= read -r line; do
-    case $line in '#'*) continue ;; esac
-    i=$((i + 1))
-    line=${line//\\/\\\\}
-    line=${line//\"/\\\"}
-    t=$(date -u -d "@$((now - 900 + i))" +%Y-%m-%dT%H:%M:%SZ)
-    printf '{"from": "%s", "id": "%s%d", "text": "%s", "time": "%s"}\n' "$1" "$2" "$i" "$line" "$t"
-  done <"$src/tests/bench/marriage-en.txt"
-}
-{ to_jsonl 919810003210 a; to_jsonl 919810007777 b; } >apply.jsonl
+# shellcheck source=lib/jsonl.sh
+. "$src/tests/cli/lib/jsonl.sh"
+{ to_jsonl 919810003210 a $((now - 900)) <"$src/tests/bench/marriage-en.txt"
+  to_jsonl 919810007777 b $((now - 900)) <"$src/tests/bench/marriage-en.txt"; } >apply.jsonl
 "$samvad" gateway --db app.db --specs "$specs" <apply.jsonl >gw 2>gwerr || fail "the gateway failed: $(cat gwerr)"
 apps=$(sed -n 's/.*"application":{"id":"\([^"]*\)".*/\1/p' gw)
 app1=$(echo "$apps" | sed -n 1p)
