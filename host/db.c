@@ -81,6 +81,7 @@ static const char *const migrations[] = {
     " sent_id TEXT, error TEXT, done_at INTEGER);"
     "CREATE INDEX outbox_pending ON outbox(user, id) WHERE state = 'pending';"
     "CREATE INDEX outbox_sent_id ON outbox(sent_id) WHERE sent_id IS NOT NULL;"
+    "CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';"
     "CREATE TABLE deliveries(sent_id TEXT PRIMARY KEY, status TEXT NOT NULL"
     " CHECK(status IN ('sent', 'delivered', 'read', 'failed')),"
     " error TEXT, at INTEGER NOT NULL) WITHOUT ROWID;",
@@ -322,20 +323,27 @@ static int setup_reference_key(host_db *db) {
 /* Creates the file with mode 0600 when missing, before SQLite opens it:
  * SQLite would create it with 0644 less the umask. */
 static int create_private_file(const char *path) {
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  /* An existing file is left to SQLite: closing a descriptor of it here
+   * would drop every POSIX lock this process holds on it, those of the
+   * process's other connections included (SQLite's WAL locks), and
+   * another process could then checkpoint and delete the WAL in use. */
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    if (S_ISREG(st.st_mode))
+      return 0;
+    fprintf(stderr, "samvad: %s: not a regular file\n", path);
+    return HOST_EXIT_IO;
+  }
+  int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    return 0; /* created meanwhile (or a dangling link): SQLite decides */
   if (fd < 0) {
     int e = errno;
     fprintf(stderr, "samvad: %s: cannot open or create the database: %s\n",
             path, strerror(e));
     return HOST_EXIT_IO;
   }
-  struct stat st;
-  int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   close(fd);
-  if (!ok) {
-    fprintf(stderr, "samvad: %s: not a regular file\n", path);
-    return HOST_EXIT_IO;
-  }
   return 0;
 }
 
