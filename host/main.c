@@ -4,6 +4,7 @@
 
 #include "cert_cmd.h"
 #include "options.h"
+#include "serve.h"
 #include "store_cmd.h"
 
 static const char overview[] =
@@ -14,6 +15,7 @@ static const char overview[] =
     "Commands:\n"
     "  chat          talk to the services in this terminal, as on WhatsApp\n"
     "  gateway       drive conversations through JSON lines on stdin/stdout\n"
+    "  serve         serve citizens on WhatsApp and Telegram (webhooks)\n"
     "  test          run conversation transcripts (*.chat) against the specs\n"
     "  applications  list the submitted applications, or show one\n"
     "  approve       approve an application; the citizen is told\n"
@@ -236,6 +238,8 @@ int host_print_help(const char *command, FILE *out) {
     text = help_gateway;
   else if (strcmp(command, "test") == 0)
     text = help_test;
+  else if (strcmp(command, "serve") == 0)
+    text = host_serve_help;
   else if (strcmp(command, "applications") == 0)
     text = help_applications;
   else if (strcmp(command, "approve") == 0)
@@ -293,6 +297,8 @@ int main(int argc, char **argv) {
     return finish(host_cmd_gateway(argc - 1, argv + 1));
   if (strcmp(cmd, "test") == 0)
     return finish(host_cmd_test(argc - 1, argv + 1));
+  if (strcmp(cmd, "serve") == 0)
+    return finish(host_cmd_serve(argc - 1, argv + 1));
   if (strcmp(cmd, "applications") == 0)
     return finish(host_cmd_applications(argc - 1, argv + 1));
   if (strcmp(cmd, "approve") == 0)

@@ -3,8 +3,8 @@
 # test and benchmark, when they are missing. Run as root (CI, a fresh
 # machine); as another user it only reports what is missing.
 set -eu
-build="build-essential cmake pkg-config libyajl-dev libsodium-dev libqrencode-dev zlib1g-dev libsqlite3-dev libpng-dev libzbar-dev"
-tests="libcmocka-dev clang libclang-rt-14-dev valgrind zbar-tools"
+build="build-essential cmake pkg-config libyajl-dev libsodium-dev libqrencode-dev zlib1g-dev libsqlite3-dev libpng-dev libzbar-dev libmicrohttpd-dev libcurl4-openssl-dev"
+tests="libcmocka-dev clang libclang-rt-14-dev valgrind zbar-tools curl"
 [ "${1:-}" = "--build-only" ] && tests=""
 missing=""
 for p in $build $tests; do

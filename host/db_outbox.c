@@ -1,0 +1,232 @@
+/* db_outbox.c - the outbox of `samvad serve` (requests to send, each
+ * citizen's in order, with retries, surviving a restart) and the highest
+ * delivery status of each sent message: the second half of db_serve.h.
+ * Each function runs inside the caller's transaction, if any, with a
+ * statement cached in its slot (db_private.h). */
+#include "db_private.h"
+#include "db_serve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s) {
+  return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC)
+           : sqlite3_bind_null(st, i);
+}
+
+/* Steps a bound statement that writes. */
+static int write_row(host_db *db, sqlite3_stmt *st, int bind_rc) {
+  int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
+  int err = rc == SQLITE_DONE ? 0 : host_db_fail(db, rc);
+  host_db_done(st);
+  return err;
+}
+
+int host_db_outbox_add(host_db *db, const char *transport, const char *user,
+                       const char *url, const unsigned char *body, size_t len,
+                       int64_t now) {
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_ADD,
+      "INSERT INTO outbox(transport, user, url, body, created_at, next_at)"
+          " VALUES(?, ?, ?, ?, ?, ?5)");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, transport);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, user);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 3, url);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob64(st, 4, len ? (const void *)body : "", len,
+                             SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 5, now);
+  return write_row(db, st, rc);
+}
+
+/* Copies a text column into a fixed field; 0, or -1 when it does not fit
+ * (a row samvad did not write). */
+static int copy_column(sqlite3_stmt *st, int col, char *dst, size_t cap) {
+  const unsigned char *s = sqlite3_column_text(st, col);
+  size_t n = (size_t)sqlite3_column_bytes(st, col);
+  if (!s || n >= cap)
+    return -1;
+  memcpy(dst, s, n);
+  dst[n] = '\0';
+  return 0;
+}
+
+static int is_busy(const char *user, const char *const *busy, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(busy[i], user) == 0)
+      return 1;
+  return 0;
+}
+
+int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
+                       size_t busy_count, size_t max, host_outbox_item *items,
+                       size_t *n) {
+  *n = 0;
+  if (max == 0)
+    return 0;
+  /* The head of each citizen's queue (the partial index on (user, id)
+   * gives it without reading sent rows), if due. A busy citizen has one
+   * head at most, so busy_count more rows leave room for max others. */
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_DUE,
+      "SELECT o.id, o.transport, o.user, o.url, o.body, o.attempts"
+          " FROM (SELECT min(id) AS id FROM outbox WHERE state = 'pending'"
+          " GROUP BY user) AS head JOIN outbox o ON o.id = head.id"
+          " WHERE o.next_at <= ? ORDER BY o.id LIMIT ?");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_bind_int64(st, 1, now);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)(max + busy_count));
+  int err = 0;
+  while (rc == SQLITE_OK && *n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    host_outbox_item *it = &items[*n];
+    memset(it, 0, sizeof *it);
+    it->id = sqlite3_column_int64(st, 0);
+    if (copy_column(st, 1, it->transport, sizeof it->transport) ||
+        copy_column(st, 2, it->user, sizeof it->user) ||
+        copy_column(st, 3, it->url, sizeof it->url) ||
+        is_busy(it->user, busy, busy_count)) {
+      rc = SQLITE_OK;
+      continue;
+    }
+    const void *body = sqlite3_column_blob(st, 4);
+    it->len = (size_t)sqlite3_column_bytes(st, 4);
+    it->body = malloc(it->len + 1);
+    if (!it->body) {
+      err = SAMVAD_ENOMEM;
+      break;
+    }
+    if (it->len)
+      memcpy(it->body, body, it->len);
+    it->body[it->len] = '\0'; /* JSON bodies are read as C strings */
+    it->attempts = sqlite3_column_int(st, 5);
+    ++*n;
+    rc = SQLITE_OK;
+  }
+  if (!err && rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    err = host_db_fail(db, rc);
+  host_db_done(st);
+  if (err) {
+    host_outbox_items_free(items, *n);
+    *n = 0;
+  }
+  return err;
+}
+
+void host_outbox_items_free(host_outbox_item *items, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(items[i].body);
+    items[i].body = NULL;
+  }
+}
+
+int host_db_outbox_sent(host_db *db, int64_t id, const char *sent_id,
+                        int64_t now) {
+  /* The body (a reply: personal data) is not needed once sent; the row
+   * stays to tie the platform's delivery reports to the request. */
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_SENT,
+      "UPDATE outbox SET state = 'sent', sent_id = ?, done_at = ?,"
+          " attempts = attempts + 1, error = NULL, body = x''"
+          " WHERE id = ? AND state = 'pending'");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, sent_id && sent_id[0] ? sent_id : NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 2, now);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 3, id);
+  return write_row(db, st, rc);
+}
+
+int host_db_outbox_retry(host_db *db, int64_t id, int64_t next_at,
+                         const char *error) {
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_RETRY,
+      "UPDATE outbox SET next_at = ?, error = ?, attempts = attempts + 1"
+          " WHERE id = ? AND state = 'pending'");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_bind_int64(st, 1, next_at);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, error);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 3, id);
+  return write_row(db, st, rc);
+}
+
+int host_db_outbox_failed(host_db *db, int64_t id, const char *error,
+                          int64_t now) {
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_FAILED,
+      "UPDATE outbox SET state = 'failed', error = ?, done_at = ?,"
+          " attempts = attempts + 1 WHERE id = ? AND state = 'pending'");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, error ? error : "failed");
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 2, now);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 3, id);
+  return write_row(db, st, rc);
+}
+
+int host_db_outbox_counts(host_db *db, size_t *pending, size_t *failed) {
+  /* Pending rows through their partial index; failed ones are few. */
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_COUNT,
+      "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+      " (SELECT count(*) FROM outbox WHERE state = 'failed')");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_step(st);
+  int err = 0;
+  if (rc == SQLITE_ROW) {
+    *pending = (size_t)sqlite3_column_int64(st, 0);
+    *failed = (size_t)sqlite3_column_int64(st, 1);
+  } else {
+    err = host_db_fail(db, rc);
+  }
+  host_db_done(st);
+  return err;
+}
+
+/* sent < failed < delivered < read: a failure report replaces "sent" but
+ * never a delivery that already happened. */
+#define DELIVERY_RANK(s)                                                      \
+  "CASE " s " WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered'"      \
+  " THEN 3 WHEN 'read' THEN 4 ELSE 0 END"
+
+int host_db_delivery_record(host_db *db, const char *sent_id,
+                            const char *status, const char *error,
+                            int64_t at) {
+  static const char *const known[] = {"sent", "delivered", "read", "failed"};
+  int ok = 0;
+  for (size_t i = 0; i < 4; i++)
+    ok |= status && strcmp(status, known[i]) == 0;
+  if (!ok || !sent_id || !sent_id[0])
+    return SAMVAD_EINVAL;
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_DELIVERY_RECORD,
+      "INSERT INTO deliveries(sent_id, status, error, at)"
+          " VALUES(?, ?, ?, ?) ON CONFLICT(sent_id) DO UPDATE SET"
+          " status = excluded.status, error = excluded.error,"
+          " at = excluded.at WHERE " DELIVERY_RANK("excluded.status")
+          " > " DELIVERY_RANK("deliveries.status"));
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, sent_id);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, status);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 3, strcmp(status, "failed") == 0 ? error : NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 4, at);
+  return write_row(db, st, rc);
+}

@@ -1,0 +1,413 @@
+/* serve_store.c - the store thread of `samvad serve`, the only thread that
+ * writes conversations. Each round it takes every webhook request queued
+ * since the last one and commits all their events to the inbox in one
+ * transaction (one fsync for many requests: group commit), then lets the
+ * requests be answered; then, in a second transaction, it steps pending
+ * events in arrival order through the exactly-once store, records
+ * delivery reports, and puts the replies into the outbox; then it wakes
+ * the senders. A webhook is thus answered as soon as its events are safe,
+ * and the conversation step happens after the answer. While requests wait,
+ * a round's processing stops after a few milliseconds so that answers stay
+ * quick under load; the rest waits for the next round.
+ * Every half second it also moves a department's decisions (notices) into
+ * the outbox, and every hour it runs retention. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "approve.h"
+#include "serve.h"
+#include "serve_process.h"
+
+#define ROUND_EVENTS 1024           /* events stepped in one transaction */
+#define BUDGET_US 5000              /* stepping while requests wait */
+#define NOTICE_EVERY_US 500000      /* how often notices are looked for */
+#define COUNT_EVERY_US 1000000      /* how often the outbox is counted */
+#define SWEEP_EVERY_US (3600LL * 1000000)
+#define RETRY_US 1000000            /* after a store failure */
+#define STUCK_US (10LL * 1000000)   /* a round longer than this: unhealthy */
+
+struct host_serve {
+  host_serve_process p;             /* what stepping an event needs */
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  host_serve_job *head, *tail;      /* queued requests (under lock) */
+  int stopping;                     /* under lock */
+  atomic_size_t queued;             /* jobs queued, read without the lock */
+  atomic_int_fast64_t round_started;/* monotonic us; 0 between rounds */
+  atomic_int dead;                  /* the thread has ended */
+  atomic_size_t outbox_pending, outbox_failed;
+  host_inbox_item items[ROUND_EVENTS]; /* one round's events */
+  int inbox_pending;                /* events may wait in the inbox */
+  int64_t retry_at, next_notice, next_count, next_sweep;
+  int64_t retention_seconds;
+};
+
+/* ---- Intake ------------------------------------------------------------------ */
+
+/* The inbox key and time of one event. */
+static int inbox_row(const host_inbound *in, int64_t received_at,
+                     char *event_id, size_t cap, const char **user,
+                     int64_t *at) {
+  int n = in->kind == HOST_IN_STATUS
+              ? snprintf(event_id, cap, "%s/%s", in->id, in->status)
+              : snprintf(event_id, cap, "%s", in->id);
+  /* Statuses never count as the citizen writing (the 24-hour window). */
+  *user = in->kind == HOST_IN_STATUS ? "" : in->user;
+  /* The platform's time, unless it is in the future (a skewed clock). */
+  *at = in->time > 0 && in->time <= received_at + 300 ? in->time
+                                                      : received_at;
+  return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+static int add_job(host_serve *sv, host_serve_job *job, size_t *messages,
+                   size_t *statuses) {
+  const unsigned char *p = (const unsigned char *)job->events.data;
+  size_t at = 0;
+  job->duplicates = 0;
+  for (size_t i = 0; i < job->count; i++) {
+    uint32_t len = (uint32_t)p[at] | (uint32_t)p[at + 1] << 8 |
+                   (uint32_t)p[at + 2] << 16 | (uint32_t)p[at + 3] << 24;
+    const unsigned char *bytes = p + at + 4;
+    at += 4 + (size_t)len;
+    host_inbound in;
+    char event_id[257];
+    const char *user;
+    int64_t when;
+    if (host_event_decode(bytes, len, &in) != 0 ||
+        inbox_row(&in, job->received_at, event_id, sizeof event_id, &user,
+                  &when) != 0)
+      return SAMVAD_EINVAL; /* checked by the HTTP side: cannot happen */
+    int rc = host_db_inbox_add(sv->p.db, job->transport->name, user, event_id,
+                               when, job->received_at, bytes, len);
+    if (rc == SAMVAD_EEXIST) {
+      job->duplicates++;
+      continue;
+    }
+    if (rc != 0)
+      return rc;
+    if (in.kind == HOST_IN_STATUS)
+      ++*statuses;
+    else
+      ++*messages;
+  }
+  return 0;
+}
+
+/* What a round's intake added, counted once it is committed. */
+typedef struct intake_counts {
+  size_t messages, statuses, duplicates;
+} intake_counts;
+
+/* Adds every job's events to the inbox (caller's transaction). */
+static int add_jobs(host_serve *sv, host_serve_job *jobs, intake_counts *c) {
+  memset(c, 0, sizeof *c);
+  for (host_serve_job *j = jobs; j; j = j->next) {
+    int rc = add_job(sv, j, &c->messages, &c->statuses);
+    if (rc != 0)
+      return rc;
+    c->duplicates += j->duplicates;
+  }
+  return 0;
+}
+
+/* Answers the jobs: 200 when their events are committed (rc 0), else 503,
+ * so that the platform sends them again. */
+static void answer_jobs(host_serve *sv, host_serve_job *jobs, int rc,
+                        const intake_counts *c) {
+  if (rc == 0) {
+    host_metrics *m = sv->p.metrics;
+    atomic_fetch_add(&m->messages_in, c->messages);
+    atomic_fetch_add(&m->statuses_in, c->statuses);
+    atomic_fetch_add(&m->duplicates_in, c->duplicates);
+    sv->inbox_pending |= c->messages + c->statuses > 0;
+  }
+  /* A job belongs to its HTTP request again once done is called. */
+  for (host_serve_job *j = jobs, *next; j; j = next) {
+    next = j->next;
+    j->status = rc == 0 ? 200 : 503;
+    j->done(j);
+  }
+}
+
+static void store_failed(host_serve *sv, const char *stage, int rc) {
+  const char *why = host_db_errmsg(sv->p.db);
+  host_serve_log("store_error", "stage=%s error=\"%s\"", stage,
+                 why[0] ? why : samvad_strerror(rc));
+  sv->retry_at = host_serve_now_us() + RETRY_US;
+}
+
+/* The jobs' events in a transaction of their own (after a round failed). */
+static void intake_alone(host_serve *sv, host_serve_job *jobs) {
+  intake_counts c;
+  int rc = host_db_begin(sv->p.db);
+  if (rc == 0)
+    rc = add_jobs(sv, jobs, &c);
+  if (rc == 0)
+    rc = host_db_commit(sv->p.db);
+  else
+    host_db_rollback(sv->p.db);
+  if (rc != 0)
+    store_failed(sv, "inbox", rc);
+  answer_jobs(sv, jobs, rc, &c);
+}
+
+static size_t events_in(const host_serve_job *jobs) {
+  size_t n = 0;
+  for (; jobs; jobs = jobs->next)
+    n += jobs->count;
+  return n;
+}
+
+/* One round, one transaction (one fsync): first the pending events that
+ * earlier rounds committed are stepped, then the queued jobs' events join
+ * the inbox; after the commit the jobs are answered. A job's events are
+ * thus stepped in a later round, after its answer. While jobs wait, the
+ * stepping stops once the budget is spent, but never before it has kept
+ * pace with the events coming in, so the inbox cannot grow without end.
+ * When anything fails, the jobs are committed alone and the events are
+ * stepped one per transaction. Returns 0, or -1 when the store failed
+ * (tried again after RETRY_US). */
+static int round_trip(host_serve *sv, host_serve_job *jobs, int unlimited) {
+  host_inbox_item *items = sv->items;
+  size_t n = 0, done = 0, incoming = events_in(jobs);
+  int64_t start = host_serve_now_us();
+  int rc = 0;
+  if (sv->inbox_pending && start >= sv->retry_at) {
+    rc = host_db_inbox_pending(sv->p.db, ROUND_EVENTS, items, &n);
+    if (rc != 0) {
+      store_failed(sv, "inbox", rc);
+      n = 0;
+    } else if (n == 0) {
+      sv->inbox_pending = 0;
+    }
+  }
+  if (!jobs && n == 0)
+    return rc == 0 ? 0 : -1;
+  intake_counts c;
+  rc = host_db_begin(sv->p.db);
+  while (rc == 0 && done < n) {
+    if (!unlimited && done >= incoming && done > 0 &&
+        (jobs || atomic_load(&sv->queued) > 0) &&
+        host_serve_now_us() - start > BUDGET_US)
+      break;
+    rc = host_serve_process_item(&sv->p, &items[done]);
+    done += rc == 0;
+  }
+  if (rc == 0 && jobs)
+    rc = add_jobs(sv, jobs, &c);
+  if (rc == 0)
+    rc = host_db_commit(sv->p.db);
+  else
+    host_db_rollback(sv->p.db);
+  if (rc == 0) {
+    host_serve_log_flush(&sv->p.log);
+    if (n < ROUND_EVENTS && done == n)
+      sv->inbox_pending = 0;
+    if (jobs)
+      answer_jobs(sv, jobs, 0, &c);
+  } else {
+    host_buf_reset(&sv->p.log);
+    if (jobs)
+      intake_alone(sv, jobs);
+    /* One event per transaction, so that one failure cannot hold back the
+     * others; an event that fails alone for what it is, not for the
+     * store, is dropped with a log line rather than retried forever. */
+    rc = 0;
+    for (done = 0; done < n && rc == 0; done++)
+      rc = host_serve_process_alone(&sv->p, &items[done]);
+    if (rc != 0)
+      store_failed(sv, "process", rc);
+  }
+  host_inbox_items_free(items, n);
+  if (done > 0 && sv->p.sender)
+    host_sender_wake(sv->p.sender);
+  return rc == 0 ? 0 : -1;
+}
+
+/* ---- Periodic work ------------------------------------------------------------- */
+
+static void count_outbox(host_serve *sv) {
+  size_t pending = 0, failed = 0;
+  if (host_db_outbox_counts(sv->p.db, &pending, &failed) == 0) {
+    atomic_store(&sv->outbox_pending, pending);
+    atomic_store(&sv->outbox_failed, failed);
+  }
+}
+
+static void sweep(host_serve *sv) {
+  host_sweep_stats st = {0, 0};
+  int64_t now = (int64_t)time(NULL);
+  size_t pruned = 0;
+  if (host_db_sweep(sv->p.db, sv->p.catalogue, now, sv->retention_seconds,
+                    &st) != 0 ||
+      host_db_inbox_prune(sv->p.db, now - sv->retention_seconds, &pruned) != 0)
+    host_serve_log("store_error", "stage=retention error=\"%s\"",
+                   host_db_errmsg(sv->p.db));
+  else if (st.sessions_forgotten || st.messages_pruned || pruned)
+    host_serve_log("retention",
+                   "forgotten=%zu messages_pruned=%zu inbox_pruned=%zu",
+                   st.sessions_forgotten, st.messages_pruned, pruned);
+}
+
+static void periodic(host_serve *sv, int64_t now) {
+  if (now >= sv->next_notice) {
+    sv->next_notice = now + NOTICE_EVERY_US;
+    if (host_serve_deliver_notices(&sv->p) > 0 && sv->p.sender)
+      host_sender_wake(sv->p.sender);
+  }
+  if (now >= sv->next_count) {
+    sv->next_count = now + COUNT_EVERY_US;
+    count_outbox(sv);
+  }
+  if (now >= sv->next_sweep) {
+    sv->next_sweep = now + SWEEP_EVERY_US;
+    sweep(sv);
+  }
+}
+
+/* ---- The thread ------------------------------------------------------------------ */
+
+static int64_t next_deadline(const host_serve *sv) {
+  int64_t t = sv->next_notice;
+  if (sv->next_count < t)
+    t = sv->next_count;
+  if (sv->inbox_pending && sv->retry_at < t)
+    t = sv->retry_at;
+  return t;
+}
+
+/* Waits for work; returns the queued jobs (possibly none) and whether the
+ * thread is to stop. */
+static host_serve_job *wait_for_work(host_serve *sv, int *stopping) {
+  pthread_mutex_lock(&sv->lock);
+  for (;;) {
+    int64_t now = host_serve_now_us();
+    int64_t deadline = next_deadline(sv);
+    if (sv->head || sv->stopping || now >= deadline)
+      break;
+    if (sv->inbox_pending && now >= sv->retry_at)
+      break;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t wait = deadline - now;
+    ts.tv_sec += (time_t)(wait / 1000000);
+    ts.tv_nsec += (long)(wait % 1000000) * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+  }
+  host_serve_job *jobs = sv->head;
+  sv->head = sv->tail = NULL;
+  atomic_store(&sv->queued, 0);
+  *stopping = sv->stopping;
+  pthread_mutex_unlock(&sv->lock);
+  return jobs;
+}
+
+static void *store_thread(void *arg) {
+  host_serve *sv = arg;
+  for (;;) {
+    int stopping = 0;
+    host_serve_job *jobs = wait_for_work(sv, &stopping);
+    int64_t now = host_serve_now_us();
+    atomic_store(&sv->round_started, now);
+    round_trip(sv, jobs, stopping);
+    periodic(sv, host_serve_now_us());
+    atomic_store(&sv->round_started, 0);
+    if (stopping && !jobs)
+      break;
+  }
+  /* Finish what the inbox holds, unless the store keeps failing. */
+  for (int failures = 0; sv->inbox_pending && failures < 3;) {
+    sv->retry_at = 0;
+    failures += round_trip(sv, NULL, 1) != 0;
+  }
+  if (host_serve_deliver_notices(&sv->p) > 0 && sv->p.sender)
+    host_sender_wake(sv->p.sender);
+  atomic_store(&sv->dead, 1);
+  return NULL;
+}
+
+int host_serve_start(host_serve **out, const host_serve_settings *s,
+                     const samvad_catalogue *catalogue, host_db *db,
+                     const host_transport *const *transports, size_t count,
+                     host_metrics *metrics, host_sender *sender) {
+  *out = NULL;
+  host_serve *sv = calloc(1, sizeof *sv);
+  if (!sv)
+    return -1;
+  if (host_serve_process_init(&sv->p, &s->cfg, catalogue, db, transports,
+                              count, metrics, sender) != 0) {
+    free(sv);
+    return -1;
+  }
+  sv->retention_seconds = s->retention_days
+                              ? (int64_t)s->retention_days * 86400
+                              : samvad_catalogue_retention_seconds(catalogue);
+  sv->inbox_pending = 1; /* what a previous run left */
+  pthread_mutex_init(&sv->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&sv->wake, &ca);
+  pthread_condattr_destroy(&ca);
+  if (pthread_create(&sv->thread, NULL, store_thread, sv) != 0) {
+    host_serve_process_free(&sv->p);
+    pthread_cond_destroy(&sv->wake);
+    pthread_mutex_destroy(&sv->lock);
+    free(sv);
+    return -1;
+  }
+  *out = sv;
+  return 0;
+}
+
+void host_serve_submit(host_serve *sv, host_serve_job *job) {
+  job->next = NULL;
+  pthread_mutex_lock(&sv->lock);
+  if (sv->stopping || atomic_load(&sv->dead)) {
+    pthread_mutex_unlock(&sv->lock);
+    job->status = 503;
+    job->done(job);
+    return;
+  }
+  if (sv->tail)
+    sv->tail->next = job;
+  else
+    sv->head = job;
+  sv->tail = job;
+  atomic_fetch_add(&sv->queued, 1);
+  pthread_cond_signal(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+}
+
+int host_serve_healthy(host_serve *sv) {
+  if (atomic_load(&sv->dead))
+    return -1;
+  int64_t started = atomic_load(&sv->round_started);
+  return started && host_serve_now_us() - started > STUCK_US ? -1 : 0;
+}
+
+void host_serve_outbox_counts(host_serve *sv, size_t *pending,
+                              size_t *failed) {
+  *pending = atomic_load(&sv->outbox_pending);
+  *failed = atomic_load(&sv->outbox_failed);
+}
+
+void host_serve_stop(host_serve *sv) {
+  if (!sv)
+    return;
+  pthread_mutex_lock(&sv->lock);
+  sv->stopping = 1;
+  pthread_cond_signal(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+  pthread_join(sv->thread, NULL);
+  host_serve_process_free(&sv->p);
+  pthread_cond_destroy(&sv->wake);
+  pthread_mutex_destroy(&sv->lock);
+  free(sv);
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# bench-serve.sh - `samvad serve` under webhook load, beside a plain Node.js
+# webhook (tests/bench/node-peer/server.js) on the same load in the same
+# run. wrk sends signed WhatsApp webhook posts, one message each, every one
+# with its own message id, from thousands of citizens each going through a
+# marriage registration (tests/bench/gateway-load.awk); both servers reply
+# through the fake Graph API (tests/fake_graph.c), which records every
+# request. Reported: messages per second answered, the median and 99th
+# percentile time to answer, and the rate at which replies reach the fake
+# Graph API, with how long it took after the load stopped for the last
+# one to arrive (acknowledging fast while the outbox grows does not count).
+# samvad is durable: a 200 means the message is committed (WAL,
+# synchronous=FULL) and will be answered exactly once; the peer keeps
+# nothing.
+#
+# Usage: scripts/bench-serve.sh [SECONDS] [CONNECTIONS]   (default 10, 64)
+# BENCH_BUILD=DIR uses an existing build (with the targets samvad_bin,
+# fake_graph and webhook_sign) instead of a Release build in build-bench;
+# BENCH_DIR=DIR puts the database there (default: a folder under /tmp; the
+# figure depends on the disk's fsync); BENCH_ONLY=samvad|node runs one.
+set -eu
+
+secs=${1:-10}
+conns=${2:-64}
+threads=2
+case "$secs$conns" in
+  *[!0-9]*) echo "usage: scripts/bench-serve.sh [SECONDS] [CONNECTIONS]" >&2; exit 2 ;;
+esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+for tool in wrk node curl; do
+  command -v $tool >/dev/null || { echo "bench-serve: $tool is needed" >&2; exit 2; }
+done
+if [ -n "${BENCH_BUILD:-}" ]; then
+  build=$BENCH_BUILD
+else
+  build=$root/build-bench
+  echo "== building a Release build in $build"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" --target samvad_bin fake_graph webhook_sign -j2 >/dev/null
+fi
+samvad=$build/samvad
+fake=$build/tests/fake_graph
+sign=$build/tests/webhook_sign
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/samvad-bench-serve.XXXXXX")
+pids=
+cleanup() {
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+model=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+echo "== machine: ${model:-unknown CPU}, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); database in $(df -P "$work" | awk 'NR == 2 { print $1 " (" $6 ")" }')"
+echo "== $(node --version) (peer), $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2)"
+
+# ---- the load -----------------------------------------------------------------
+secret=bench-app-secret
+export SAMVAD_WA_APP_SECRET=$secret SAMVAD_WA_TOKEN=bench-token
+export SAMVAD_WA_PHONE_NUMBER_ID=106540352242922 SAMVAD_WA_VERIFY_TOKEN=bench
+n=${BENCH_MESSAGES:-$((secs * 30000))}
+citizens=$((n * 6 / 203 + 1))
+awk -v citizens="$citizens" -v base=$(($(date +%s) - 3600)) -v seed=1 -v pace=20 \
+  -f "$root/tests/bench/gateway-load.awk" \
+  "$root/tests/bench/marriage-en.txt" "$root/tests/bench/marriage-hi.txt" |
+  head -n "$n" |
+  sed -E 's/^\{"from":"([0-9]+)","id":"([^"]+)","text":"(.*)","time":([0-9]+)\}$/{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Citizen"},"wa_id":"\1"}],"messages":[{"from":"\1","id":"wamid.\2","timestamp":"\4","type":"text","text":{"body":"\3"}}]}}]}]}/' \
+    >"$work/bodies"
+"$sign" --lines "$secret" <"$work/bodies" | paste - "$work/bodies" >"$work/load.tsv"
+rm "$work/bodies"
+echo "== load: $n signed webhook posts (one message each) from $citizens citizens," \
+  "$(($(wc -c <"$work/load.tsv") / 1048576)) MiB; wrk -t$threads -c$conns -d${secs}s"
+
+# start_fake LABEL: the fake Graph API, logging to $work/LABEL.graph.
+start_fake() {
+  "$fake" --port 0 --log "$work/$1.graph" >"$work/$1.fake-port" &
+  pids="$pids $!"
+  fake_pid=$!
+  for _ in $(seq 100); do [ -s "$work/$1.fake-port" ] && break; sleep 0.05; done
+  export SAMVAD_WA_GRAPH_URL=http://127.0.0.1:$(cat "$work/$1.fake-port")
+}
+
+# settle FILE: waits until FILE stops growing for 2 s (at most 5 minutes).
+settle() {
+  local last=-1 now_lines same=0
+  for _ in $(seq 1500); do
+    now_lines=$(wc -l <"$1")
+    if [ "$now_lines" = "$last" ]; then
+      same=$((same + 1))
+      [ $same -ge 10 ] && return 0
+    else
+      same=0
+    fi
+    last=$now_lines
+    sleep 0.2
+  done
+}
+
+# measure KEY LABEL PORT: runs wrk against the server on PORT, then waits
+# for the replies at the fake KEY; prints one result line.
+measure() {
+  local key=$1 label=$2 port=$3 t0 t_end
+  t0=$(date +%s%N)
+  wrk -t$threads -c"$conns" -d"${secs}s" --timeout 10s -s "$root/tests/bench/serve-wrk.lua" \
+    "http://127.0.0.1:$port/webhook" -- "$work/load.tsv" $threads >"$work/$key.wrk"
+  t_end=$(date +%s%N)
+  settle "$work/$key.graph"
+  local result
+  result=$(grep '^RESULT' "$work/$key.wrk") || { cat "$work/$key.wrk"; exit 1; }
+  # The fake's log: t_ms of each request since it started (just before t0).
+  awk -v label="$label" -v result="$result" -v wrk_ms=$(((t_end - t0) / 1000000)) '
+    { if (match($0, /"t_ms":[0-9]+/)) { t = substr($0, RSTART + 7, RLENGTH - 7) + 0
+        if (first == "" || t < first) first = t; if (t > last) last = t }
+      n++ }
+    END {
+      split(result, kv, " ")
+      for (i in kv) { split(kv[i], p, "="); r[p[1]] = p[2] }
+      secs = r["duration_us"] / 1e6
+      span = (last - first) / 1000; if (span <= 0) span = 1
+      printf "%-28s %9.0f msg/s  p50 %6.1f ms  p99 %6.1f ms  errors %d/%d  |  " \
+             "%7d replies at %7.0f/s, last %.1f s after the load\n",
+        label, r["requests"] / secs, r["p50_us"] / 1000, r["p99_us"] / 1000,
+        r["status_errors"], r["socket_errors"], n, n / span, (last - wrk_ms) / 1000
+      if (r["wrapped"] > 0)
+        printf "  warning: the load ran out of messages (%d wraps): raise BENCH_MESSAGES\n", r["wrapped"]
+    }' "$work/$key.graph"
+}
+
+# ---- samvad serve ------------------------------------------------------------------
+if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
+  start_fake samvad
+  SAMVAD_LISTEN=127.0.0.1:0 "$samvad" serve --specs "$root/fsm-specs" --db "$work/serve.db" \
+    2>"$work/serve.log" &
+  serve_pid=$!
+  pids="$pids $serve_pid"
+  for _ in $(seq 100); do grep -q event=listening "$work/serve.log" && break; sleep 0.05; done
+  port=$(sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log")
+  measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
+  curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
+  kill -TERM "$serve_pid"
+  wait "$serve_pid" || echo "   samvad serve exited $? on SIGTERM"
+  kill -TERM "$fake_pid"
+  m() { sed -n "s/^$1 //p" "$work/metrics"; }
+  echo "   messages in $(m samvad_messages_in_total), duplicates $(m samvad_duplicates_in_total)," \
+    "sent $(m samvad_messages_out_total), retries $(m samvad_send_retries_total)," \
+    "outbox pending $(m samvad_outbox_pending); database $(($(stat -c %s "$work/serve.db") / 1048576)) MiB"
+  grep -c 'event=webhook ' "$work/serve.log" >/dev/null || true
+fi
+
+# ---- the Node.js peer ---------------------------------------------------------------
+if [ "${BENCH_ONLY:-node}" = node ]; then
+  start_fake node
+  node "$root/tests/bench/node-peer/server.js" 0 >"$work/node.port" 2>"$work/node.log" &
+  node_pid=$!
+  pids="$pids $node_pid"
+  for _ in $(seq 100); do [ -s "$work/node.port" ] && break; sleep 0.05; done
+  measure node "Node.js peer (not durable)" "$(cat "$work/node.port")"
+  kill -TERM "$node_pid" "$fake_pid"
+fi
