@@ -4,7 +4,7 @@
 # machine); as another user it only reports what is missing.
 set -eu
 build="build-essential cmake pkg-config libyajl-dev libsodium-dev libqrencode-dev zlib1g-dev libsqlite3-dev libpng-dev libzbar-dev libmicrohttpd-dev libcurl4-openssl-dev"
-tests="libcmocka-dev clang libclang-rt-14-dev valgrind zbar-tools curl"
+tests="libcmocka-dev clang libclang-rt-14-dev valgrind zbar-tools curl sqlite3 jq"
 [ "${1:-}" = "--build-only" ] && tests=""
 missing=""
 for p in $build $tests; do

@@ -16,6 +16,8 @@ src=$2
 specs=$src/fsm-specs
 fake=${FAKE_GRAPH:-$(dirname "$samvad")/tests/fake_graph}
 [ -x "$fake" ] || { echo "FAIL: no fake_graph at $fake"; exit 1; }
+sign=${WEBHOOK_SIGN:-$(dirname "$samvad")/tests/webhook_sign}
+[ -x "$sign" ] || { echo "FAIL: no webhook_sign at $sign"; exit 1; }
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -67,11 +69,11 @@ stop_serve() { kill -TERM "$serve_pid"; wait "$serve_pid" || fail "serve exited 
 
 # post USER ID TEXT: a signed WhatsApp text message; prints the HTTP status.
 post() {
-  local body sig
+  local body header
   body=$(printf '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"A"},"wa_id":"%s"}],"messages":[{"from":"%s","id":"%s","timestamp":"%s","type":"text","text":{"body":"%s"}}]}}]}]}' \
     "$1" "$1" "$2" "$(date +%s)" "$3")
-  sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$SAMVAD_WA_APP_SECRET" | sed 's/.*= //')
-  curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Hub-Signature-256: sha256=$sig" \
+  header=$(printf '%s' "$body" | "$sign" "$SAMVAD_WA_APP_SECRET" -)
+  curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Hub-Signature-256: $header" \
     -H 'Content-Type: application/json' --data-binary "$body" "http://127.0.0.1:$port/webhook"
 }
 say() { [ "$(post "$@")" = 200 ] || fail "the webhook refused message $2"; }
