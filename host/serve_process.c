@@ -11,6 +11,7 @@
 
 #include "approve.h"
 #include "serve_process.h"
+#include "telegram.h"
 
 /* The answer to a voice note, a location, a sticker...: samvad reads
  * typed text, buttons, photos and documents. */
@@ -67,6 +68,31 @@ static void log_safe(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
+/* Puts requests to the outbox, in order. */
+static int add_requests(host_serve_process *p, const host_transport *t,
+                        const char *user, const host_request_list *list,
+                        int64_t now) {
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < list->count; i++)
+    rc = host_db_outbox_add(p->db, t->name, user, list->items[i].url,
+                            (const unsigned char *)list->items[i].body.data,
+                            list->items[i].body.len, now);
+  return rc;
+}
+
+/* Telegram shows a spinner on a tapped button until the bot answers the
+ * callback query: that answer goes before the replies. */
+static int answer_callback(host_serve_process *p, const host_transport *t,
+                           const host_inbound *in, int64_t now) {
+  host_request_list list;
+  memset(&list, 0, sizeof list);
+  int rc = host_tg_answer_callback(p->cfg, in->callback, &list) == 0
+               ? add_requests(p, t, in->user, &list, now)
+               : SAMVAD_ENOMEM;
+  host_request_list_free(&list);
+  return rc;
+}
+
 static int step_message(host_serve_process *p, const host_transport *t,
                         const host_inbound *in, int64_t at, int64_t now) {
   char user[SAMVAD_MAX_USER_ID_BYTES + 1], masked[80];
@@ -84,9 +110,13 @@ static int step_message(host_serve_process *p, const host_transport *t,
                       "not restore; started afresh\"",
                       t->name, masked);
   /* A repeat was answered when it was first processed. */
-  if (!(outcome & SAMVAD_STEP_REPEAT))
-    rc = host_outbox_enqueue(p->db, t, p->cfg, p->metrics, in->user,
-                             p->replies, 0, now);
+  if (!(outcome & SAMVAD_STEP_REPEAT)) {
+    if (in->callback && t == &host_transport_telegram)
+      rc = answer_callback(p, t, in, now);
+    if (rc == 0)
+      rc = host_outbox_enqueue(p->db, t, p->cfg, p->metrics, in->user,
+                               p->replies, 0, now);
+  }
   size_t n = samvad_replies_count(p->replies);
   const samvad_reply *last = n ? samvad_replies_get(p->replies, n - 1) : NULL;
   static const char *const kinds[] = {"text", "option", "media"};
@@ -110,13 +140,11 @@ static int answer_unsupported(host_serve_process *p, const host_transport *t,
   memset(&list, 0, sizeof list);
   int shortened = 0;
   int rc = t->render(p->cfg, in->user, &reply, &list, &shortened) == 0
-               ? 0
+               ? add_requests(p, t, in->user, &list, now)
                : SAMVAD_ENOMEM;
-  for (size_t i = 0; rc == 0 && i < list.count; i++)
-    rc = host_db_outbox_add(p->db, t->name, in->user, list.items[i].url,
-                            (const unsigned char *)list.items[i].body.data,
-                            list.items[i].body.len, now);
   host_request_list_free(&list);
+  if (rc == 0 && in->callback && t == &host_transport_telegram)
+    rc = answer_callback(p, t, in, now);
   char masked[80];
   host_mask_id(in->user, masked, sizeof masked);
   host_serve_log_to(&p->log, "message",

@@ -17,7 +17,8 @@
 # BENCH_BUILD=DIR uses an existing build (with the targets samvad_bin,
 # fake_graph and webhook_sign) instead of a Release build in build-bench;
 # BENCH_DIR=DIR puts the database there (default: a folder under /tmp; the
-# figure depends on the disk's fsync); BENCH_ONLY=samvad|node runs one.
+# figure depends on the disk's fsync); BENCH_ONLY=samvad|node runs one;
+# BENCH_MESSAGES=N changes the number of posts prepared (15,000 a second).
 set -eu
 
 secs=${1:-10}
@@ -44,7 +45,7 @@ sign=$build/tests/webhook_sign
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/samvad-bench-serve.XXXXXX")
 pids=
 cleanup() {
-  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  for p in $pids; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,7 +59,10 @@ echo "== $(node --version) (peer), $(wrk --version 2>&1 | head -n1 | cut -d' ' -
 secret=bench-app-secret
 export SAMVAD_WA_APP_SECRET=$secret SAMVAD_WA_TOKEN=bench-token
 export SAMVAD_WA_PHONE_NUMBER_ID=106540352242922 SAMVAD_WA_VERIFY_TOKEN=bench
-n=${BENCH_MESSAGES:-$((secs * 30000))}
+# About 34 messages per citizen (a whole application, then "status" for a
+# third of them): 15,000 messages a second of load from n / 34 citizens,
+# all of them in the middle of their application at once.
+n=${BENCH_MESSAGES:-$((secs * 15000))}
 citizens=$((n * 6 / 203 + 1))
 awk -v citizens="$citizens" -v base=$(($(date +%s) - 3600)) -v seed=1 -v pace=20 \
   -f "$root/tests/bench/gateway-load.awk" \
@@ -78,6 +82,17 @@ start_fake() {
   fake_pid=$!
   for _ in $(seq 100); do [ -s "$work/$1.fake-port" ] && break; sleep 0.05; done
   export SAMVAD_WA_GRAPH_URL=http://127.0.0.1:$(cat "$work/$1.fake-port")
+}
+
+# stop PID [NAME]: SIGTERM, then SIGKILL after 30 s (said when NAME is given).
+stop() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$1" 2>/dev/null; then
+    [ -n "${2:-}" ] && echo "   $2 did not stop within 30 s of SIGTERM"
+    kill -9 "$1"
+  fi
+  wait "$1" 2>/dev/null || true
 }
 
 # settle FILE: waits until FILE stops growing for 2 s (at most 5 minutes).
@@ -137,9 +152,8 @@ if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
   port=$(sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log")
   measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
   curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
-  kill -TERM "$serve_pid"
-  wait "$serve_pid" || echo "   samvad serve exited $? on SIGTERM"
-  kill -TERM "$fake_pid"
+  stop "$serve_pid" "samvad serve"
+  stop "$fake_pid"
   m() { sed -n "s/^$1 //p" "$work/metrics"; }
   echo "   messages in $(m samvad_messages_in_total), duplicates $(m samvad_duplicates_in_total)," \
     "sent $(m samvad_messages_out_total), retries $(m samvad_send_retries_total)," \
@@ -155,5 +169,6 @@ if [ "${BENCH_ONLY:-node}" = node ]; then
   pids="$pids $node_pid"
   for _ in $(seq 100); do [ -s "$work/node.port" ] && break; sleep 0.05; done
   measure node "Node.js peer (not durable)" "$(cat "$work/node.port")"
-  kill -TERM "$node_pid" "$fake_pid"
+  stop "$node_pid"
+  stop "$fake_pid"
 fi

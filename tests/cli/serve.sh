@@ -95,6 +95,9 @@ wait_for() {
   fail "waited for $1 requests with $2, got $(grep -cF -- "$2" "$tmp/graph.log" || true)"
 }
 sent_to() { grep -cF "\"to\":\"+$1\"" "$tmp/graph.log" || true; }
+# to NUMBER: the requests sent to NUMBER, in a file (no pipes into grep -q,
+# which pipefail would turn into a false failure).
+to() { grep -F "\"to\":\"+$1\"" "$tmp/graph.log" >"$tmp/to" || true; echo "$tmp/to"; }
 metric() { curl -s "$(url /metrics)" | sed -n "s/^$1 //p"; }
 now=$(date +%s)
 # text_msg FROM ID TEXT, payload PARTS...: the pieces of a payload.
@@ -108,8 +111,8 @@ payload() { # MESSAGES-JSON [STATUSES-JSON]
 # ---- settings -----------------------------------------------------------------
 rc=0; "$samvad" serve --bogus 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] || fail "an unknown option exits $rc, not 2"
-"$samvad" serve --help | grep -q 'Usage: samvad serve' || fail "serve --help"
-"$samvad" help serve | grep -q 'SAMVAD_WA_TOKEN' || fail "help serve does not name the environment"
+"$samvad" serve --help >"$tmp/help" && grep -q 'Usage: samvad serve' "$tmp/help" || fail "serve --help"
+"$samvad" help serve >"$tmp/help" && grep -q 'SAMVAD_WA_TOKEN' "$tmp/help" || fail "help serve does not name the environment"
 rc=0; env -u SAMVAD_WA_APP_SECRET "$samvad" serve --specs "$specs" --db "$tmp/x.db" 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q 'no transport is configured' "$tmp/err" || fail "serve without secrets exits $rc"
 rc=0; "$samvad" serve --db :memory: 2>"$tmp/err" || rc=$?
@@ -208,10 +211,10 @@ grep -q 'event=webhook transport=whatsapp status=200 messages=3 statuses=2 unsup
 wait_for 4 "\"to\":\"+$A\""
 wait_for 1 "\"to\":\"+$B\""
 wait_for 2 "\"to\":\"+$C\""
-grep -F "\"to\":\"+$A\"" "$tmp/graph.log" | grep -q 'Under which Act' || fail "A's list reply did not choose the service"
-grep -F "\"to\":\"+$B\"" "$tmp/graph.log" | grep -q 'Sorry, we cannot read this kind of message' || fail "no polite answer to a voice note"
-grep -F "\"to\":\"+$B\"" "$tmp/graph.log" | grep -q 'माफ़ कीजिए' || fail "the polite answer is not bilingual"
-grep -F "\"to\":\"+$C\"" "$tmp/graph.log" | grep -q "a photo or document can't be used here" || fail "no answer to an unexpected photo"
+grep -q -- 'Under which Act' "$(to $A)" || fail "A's list reply did not choose the service"
+grep -q -- 'Sorry, we cannot read this kind of message' "$(to $B)" || fail "no polite answer to a voice note"
+grep -q -- 'माफ़ कीजिए' "$(to $B)" || fail "the polite answer is not bilingual"
+grep -q -- "a photo or document can't be used here" "$(to $C)" || fail "no answer to an unexpected photo"
 grep -q 'event=delivery_failed transport=whatsapp user=91XXXXXX0003 error="131047 Re-engagement message: More than 24 hours' "$tmp/serve.log" ||
   fail "a failed delivery was not logged"
 [ "$(metric samvad_statuses_in_total)" = 2 ] || fail "statuses in: $(metric samvad_statuses_in_total)"
@@ -242,7 +245,7 @@ F=919810000006
 esc=$(payload "$(text_msg $F wamid.F1 '\u0928\u092e\u0938\u094d\u0924\u0947 \/')")
 expect_status 200 "$(post "$esc")" "a body with \\u escapes"
 wait_for 2 "\"to\":\"+$F\""
-grep -F "\"to\":\"+$F\"" "$tmp/graph.log" | grep -q 'हमारी सेवाएँ' || fail "नमस्ते in \\u escapes did not get a Hindi answer"
+grep -q -- 'हमारी सेवाएँ' "$(to $F)" || fail "नमस्ते in \\u escapes did not get a Hindi answer"
 
 # ---- a whole marriage application over the webhook, then the decision --------------
 G=919810000042 i=0
@@ -253,21 +256,52 @@ while IFS= read -r line; do
   [ "$code" = 200 ] || fail "marriage message $i: HTTP $code"
 done <"$src/tests/bench/marriage-en.txt"
 wait_for 1 'MR-2026-'
-ref=$(grep -F "\"to\":\"+$G\"" "$tmp/graph.log" | grep -o 'Your reference number is MR-2026-[A-Z0-9]\{8\}' | grep -o 'MR-2026-[A-Z0-9]*' | head -n1)
-[ -n "$ref" ] || { fail "no reference number reached $G"; grep -F "+$G" "$tmp/graph.log" | tail -3; }
-"$samvad" applications --db "$tmp/s.db" --json | grep -q "\"id\":\"$ref\"" || fail "application $ref is not in the database"
+ref=$(sed -n 's/.*Your reference number is \(MR-2026-[A-Z0-9]\{8\}\).*/\1/p' "$(to $G)" | sed -n 1p)
+[ -n "$ref" ] || { fail "no reference number reached $G"; tail -n 3 "$(to $G)"; }
+"$samvad" applications --db "$tmp/s.db" --json >"$tmp/apps"
+grep -q "\"id\":\"$ref\"" "$tmp/apps" || fail "application $ref is not in the database"
 # The replies to G were sent in the order of the conversation.
-grep -F "\"to\":\"+$G\"" "$tmp/graph.log" | grep -n 'Namaste\|reference number' | cut -d: -f1 | tr '\n' ' ' >"$tmp/order"
-[ "$(awk '{print ($1 < $2)}' "$tmp/order")" = 1 ] || fail "G's replies are out of order: $(cat "$tmp/order")"
+[ "$(awk '/Namaste/ && !w { w = NR } /reference number/ && !r { r = NR }
+  END { print (w && r && w < r) }' "$(to $G)")" = 1 ] || fail "G's replies are out of order"
 "$samvad" reject "$ref" --reason "The witnesses' addresses are missing" --db "$tmp/s.db" --specs "$specs" >/dev/null ||
   fail "samvad reject failed"
 wait_for 1 "was not approved."
-grep -F "\"to\":\"+$G\"" "$tmp/graph.log" | grep -q "Your application $ref for Marriage registration was not approved" ||
+grep -q -- "Your application $ref for Marriage registration was not approved" "$(to $G)" ||
   fail "the decision did not reach the citizen"
 grep -q 'event=notice transport=whatsapp user=91XXXXXX0042' "$tmp/serve.log" || fail "no log line for the notice"
 [ "$(metric samvad_messages_out_total)" -ge 40 ] || fail "messages out: $(metric samvad_messages_out_total)"
 [ "$(curl -s "$(url /healthz)")" = ok ] || fail "/healthz after the work"
 stop_serve
+
+# ---- Telegram beside WhatsApp: its own path, secret and sessions ---------------------
+export SAMVAD_TG_TOKEN=$token SAMVAD_TG_SECRET=tg-secret-9d1e SAMVAD_TG_API_URL=$SAMVAD_WA_GRAPH_URL
+start_serve
+grep -q 'transports=whatsapp,telegram' "$tmp/serve.log" || fail "Telegram is not served"
+tg() { # BODY [SECRET]
+  curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Telegram-Bot-Api-Secret-Token: ${2-tg-secret-9d1e}" \
+    -H 'Content-Type: application/json' --data-binary "$1" "$(url /telegram)"
+}
+upd() { # UPDATE-ID CHAT TEXT
+  printf '{"update_id":%s,"message":{"message_id":%s,"from":{"id":%s,"is_bot":false,"first_name":"A"},"chat":{"id":%s,"type":"private"},"date":%s,"text":"%s"}}' "$1" "$1" "$2" "$2" "$now" "$3"
+}
+expect_status 401 "$(tg "$(upd 500 $A Hi)" wrong-secret)" "a Telegram update with a wrong secret"
+expect_status 200 "$(tg "$(upd 501 $A Hi)")" "a Telegram update"
+expect_status 200 "$(tg "$(upd 501 $A Hi)")" "a redelivered Telegram update"
+wait_for 2 "/sendMessage"
+sleep 0.5
+[ "$(grep -c '/sendMessage' "$tmp/graph.log")" = 2 ] || fail "a redelivered Telegram update was answered again"
+# The same number on Telegram is another conversation: a fresh greeting,
+# not A's WhatsApp application.
+grep -m1 '/sendMessage' "$tmp/graph.log" >"$tmp/first" || true
+grep -q 'Welcome' "$tmp/first" || fail "Telegram shares WhatsApp's session"
+cb=$(printf '{"update_id":502,"callback_query":{"id":"cbq-77","from":{"id":%s,"is_bot":false,"first_name":"A"},"message":{"message_id":9,"chat":{"id":%s,"type":"private"},"date":%s,"text":"menu"},"chat_instance":"-1","data":"marriage-registration"}}' $A $A "$now")
+expect_status 200 "$(tg "$cb")" "a tapped Telegram button"
+wait_for 1 "answerCallbackQuery"
+wait_for 4 "/sendMessage"
+first=$(grep -m1 'answerCallbackQuery\|/sendMessage.*Register your marriage' "$tmp/graph.log" || true)
+case $first in *answerCallbackQuery*) ;; *) fail "the callback was not answered before the replies" ;; esac
+stop_serve
+unset SAMVAD_TG_TOKEN SAMVAD_TG_SECRET SAMVAD_TG_API_URL
 
 # ---- SIGTERM: what was accepted is processed; unsent replies survive -------------------
 # The Graph API is down: replies stay in the outbox across a restart.
@@ -288,7 +322,8 @@ fake_pid=$!
 sleep 0.3
 start_serve
 wait_for 5 "\"to\":\"+$H\""
-grep -F "\"to\":\"+$H\"" "$tmp/graph.log" | tail -n1 | grep -q 'On which date did the marriage' ||
+tail -n 1 "$(to $H)" >"$tmp/last"
+grep -q 'On which date did the marriage' "$tmp/last" ||
   fail "H's replies after the restart are not in order"
 stop_serve
 
