@@ -66,7 +66,7 @@ const char host_serve_help[] =
     "settings, 3 specs failed to load, 4 cannot listen, 5 the database\n"
     "cannot be opened.\n";
 
-/* ---- Logs -------------------------------------------------------------------- */
+/* ---- Logs ---------------------------------------------------------------- */
 
 int64_t host_serve_now_us(void) {
   struct timespec ts;
@@ -125,7 +125,7 @@ void host_serve_log_flush(host_buf *lines) {
   host_buf_reset(lines);
 }
 
-/* ---- The command ----------------------------------------------------------------- */
+/* ---- The command --------------------------------------------------------- */
 
 /* The enabled transports, and a line for the log naming them. */
 static size_t enabled_transports(const host_serve_config *cfg,

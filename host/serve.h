@@ -4,12 +4,12 @@
  * transport.h, the sending side serve_send.h.
  *
  *   HTTP threads (serve_http.c)        store thread (serve_store.c)
- *   check, parse, encode events  --->  one transaction for every request
- *   suspend the connection             queued: inbox rows, COMMIT
- *   answer 200 (or 503)          <---  resume the connections
- *                                      then: steps, replies into the
- *                                      outbox, notices, COMMIT, wake the
- *                                      senders (serve_send.c) */
+ *   check, parse, encode events  --->  each round, one transaction:
+ *   suspend the connection             step earlier rounds' events
+ *                                      (replies into the outbox), add
+ *                                      the queued events to the inbox,
+ *   answer 200 (or 503)          <---  COMMIT; resume the connections;
+ *                                      wake the senders (serve_send.c) */
 #ifndef SAMVAD_HOST_SERVE_H
 #define SAMVAD_HOST_SERVE_H
 
@@ -22,7 +22,7 @@
 #include "serve_send.h"
 #include "transport.h"
 
-/* ---- Settings (serve_config.c) --------------------------------------------- */
+/* ---- Settings (serve_config.c) ------------------------------------------- */
 #define HOST_SERVE_MAX_BODY_DEFAULT (4u * 1024 * 1024)
 
 typedef struct host_serve_settings {
@@ -40,7 +40,7 @@ typedef struct host_serve_settings {
 int host_serve_settings_load(int argc, char **argv, host_serve_settings *s);
 void host_serve_settings_free(host_serve_settings *s);
 
-/* ---- Logs (serve.c) ---------------------------------------------------------- */
+/* ---- Logs (serve.c) ------------------------------------------------------ */
 /* Writes one line to stderr: "ts=2026-03-01T04:30:00.123Z event=NAME "
  * and the printf-style rest. Callers mask user ids (host_mask_id) and
  * never pass a secret or a message's text. */
@@ -56,7 +56,7 @@ void host_serve_log_flush(host_buf *lines);
 /* Microseconds of a monotonic clock. */
 int64_t host_serve_now_us(void);
 
-/* ---- Events (serve_event.c) -------------------------------------------------- */
+/* ---- Events (serve_event.c) ---------------------------------------------- */
 /* The bytes of one normalised event in the inbox: every string of a
  * host_inbound, so that the store thread can step it after a restart. */
 int host_event_encode(const host_inbound *in, host_buf *out);
@@ -73,7 +73,7 @@ const char *host_event_check(host_inbound *in, int *cut);
 /* The id the store keeps a citizen's conversation under: WhatsApp users
  * by their wa_id (as the gateway's), others as "NAME:ID" so that two
  * platforms' numeric ids never meet. */
-int host_store_user(const host_transport *t, const char *user, char *out,
+int host_store_user(const char *transport, const char *user, char *out,
                     size_t cap);
 /* The reverse, for notices: the transport (among those given) and the
  * platform's user id of a store user id; NULL when none of them (an id
@@ -82,7 +82,7 @@ const host_transport *host_store_user_parse(const host_transport *const *ts,
                                             size_t count, const char *id,
                                             const char **user);
 
-/* ---- The store thread (serve_store.c) ---------------------------------------- */
+/* ---- The store thread (serve_store.c) ------------------------------------ */
 /* One webhook request's events waiting for their commit. */
 typedef struct host_serve_job {
   struct host_serve_job *next;
@@ -122,7 +122,7 @@ void host_serve_stop(host_serve *sv);
  * transaction. */
 int host_db_inbox_prune(host_db *db, int64_t before, size_t *deleted);
 
-/* ---- HTTP (serve_http.c) ----------------------------------------------------- */
+/* ---- HTTP (serve_http.c) ------------------------------------------------- */
 typedef struct host_http host_http;
 
 /* Listens on s->cfg.listen; the address really bound (port 0 gives a free
@@ -136,7 +136,7 @@ int host_http_start(host_http **out, const host_serve_settings *s,
 void host_http_quiesce(host_http *h, int seconds);
 void host_http_stop(host_http *h);
 
-/* ---- The command (serve.c) --------------------------------------------------- */
+/* ---- The command (serve.c) ----------------------------------------------- */
 int host_cmd_serve(int argc, char **argv);
 extern const char host_serve_help[];
 

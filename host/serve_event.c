@@ -194,11 +194,11 @@ const char *host_event_check(host_inbound *in, int *cut) {
   }
 }
 
-int host_store_user(const host_transport *t, const char *user, char *out,
+int host_store_user(const char *transport, const char *user, char *out,
                     size_t cap) {
-  int n = strcmp(t->name, "whatsapp") == 0
+  int n = strcmp(transport, "whatsapp") == 0
               ? snprintf(out, cap, "%s", user)
-              : snprintf(out, cap, "%s:%s", t->name, user);
+              : snprintf(out, cap, "%s:%s", transport, user);
   return n < 0 || (size_t)n >= cap || (size_t)n > SAMVAD_MAX_USER_ID_BYTES
              ? -1
              : 0;

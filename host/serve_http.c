@@ -59,7 +59,7 @@ typedef struct request {
   size_t messages, statuses, unsupported, skipped, cut;
 } request;
 
-/* ---- Answers ----------------------------------------------------------------- */
+/* ---- Answers ------------------------------------------------------------- */
 
 static enum MHD_Result answer(request *r, unsigned status, const char *body,
                               const char *type) {
@@ -120,7 +120,7 @@ static enum MHD_Result answer_webhook(request *r, unsigned status) {
                                                           : "try again\n");
 }
 
-/* ---- Bodies ------------------------------------------------------------------ */
+/* ---- Bodies -------------------------------------------------------------- */
 
 static void release(request *r) {
   free(r->body);
@@ -164,7 +164,7 @@ static void keep(request *r, const char *data, size_t n) {
   r->body[r->len] = '\0';
 }
 
-/* ---- Webhooks ---------------------------------------------------------------- */
+/* ---- Webhooks ------------------------------------------------------------ */
 
 static const char *header_of(void *conn, const char *name) {
   return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -272,7 +272,7 @@ static enum MHD_Result metrics(request *r) {
   return ok;
 }
 
-/* ---- Routing ----------------------------------------------------------------- */
+/* ---- Routing ------------------------------------------------------------- */
 
 static void route(request *r, const char *url, const char *method) {
   host_http *h = r->h;
@@ -376,7 +376,7 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap) {
   host_serve_log("http_error", "message=\"%s\"", message);
 }
 
-/* ---- Starting and stopping ------------------------------------------------------- */
+/* ---- Starting and stopping ----------------------------------------------- */
 
 /* Resolves "host:port" ("[::1]:8080" for IPv6) into an address. */
 static int resolve(const char *listen, struct sockaddr_storage *addr,

@@ -96,7 +96,7 @@ static int answer_callback(host_serve_process *p, const host_transport *t,
 static int step_message(host_serve_process *p, const host_transport *t,
                         const host_inbound *in, int64_t at, int64_t now) {
   char user[SAMVAD_MAX_USER_ID_BYTES + 1], masked[80];
-  if (host_store_user(t, in->user, user, sizeof user) != 0)
+  if (host_store_user(t->name, in->user, user, sizeof user) != 0)
     return SAMVAD_ELIMIT;
   unsigned outcome = 0;
   int rc = samvad_store_step(p->store, p->catalogue, user, &in->msg, at,

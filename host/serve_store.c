@@ -1,14 +1,14 @@
 /* serve_store.c - the store thread of `samvad serve`, the only thread that
- * writes conversations. Each round it takes every webhook request queued
- * since the last one and commits all their events to the inbox in one
- * transaction (one fsync for many requests: group commit), then lets the
- * requests be answered; then, in a second transaction, it steps pending
- * events in arrival order through the exactly-once store, records
- * delivery reports, and puts the replies into the outbox; then it wakes
- * the senders. A webhook is thus answered as soon as its events are safe,
- * and the conversation step happens after the answer. While requests wait,
- * a round's processing stops after a few milliseconds so that answers stay
- * quick under load; the rest waits for the next round.
+ * writes conversations. Each round is one transaction (one fsync for many
+ * requests: group commit): first it steps the events that earlier rounds
+ * committed, in arrival order, through the exactly-once store (replies go
+ * into the outbox, delivery reports are recorded); then every webhook
+ * request queued meanwhile puts its events into the inbox; after the
+ * commit those requests are answered and the senders woken. A webhook is
+ * thus answered as soon as its events are safe, and their conversation
+ * step happens in a later round, after the answer. While requests wait, a
+ * round stops stepping after a few milliseconds (once it has kept pace
+ * with what comes in), so that answers stay quick under load.
  * Every half second it also moves a department's decisions (notices) into
  * the outbox, and every hour it runs retention. */
 #include <stdlib.h>
@@ -44,7 +44,7 @@ struct host_serve {
   int64_t retention_seconds;
 };
 
-/* ---- Intake ------------------------------------------------------------------ */
+/* ---- Intake -------------------------------------------------------------- */
 
 /* The inbox key and time of one event. */
 static int inbox_row(const host_inbound *in, int64_t received_at,
@@ -226,7 +226,7 @@ static int round_trip(host_serve *sv, host_serve_job *jobs, int unlimited) {
   return rc == 0 ? 0 : -1;
 }
 
-/* ---- Periodic work ------------------------------------------------------------- */
+/* ---- Periodic work ------------------------------------------------------- */
 
 static void count_outbox(host_serve *sv) {
   size_t pending = 0, failed = 0;
@@ -267,7 +267,7 @@ static void periodic(host_serve *sv, int64_t now) {
   }
 }
 
-/* ---- The thread ------------------------------------------------------------------ */
+/* ---- The thread ---------------------------------------------------------- */
 
 static int64_t next_deadline(const host_serve *sv) {
   int64_t t = sv->next_notice;

@@ -95,7 +95,7 @@ static int wa_authenticate(const host_serve_config *cfg,
   return ok ? 0 : 401;
 }
 
-/* ---- Reading a payload ----------------------------------------------------- */
+/* ---- Reading a payload --------------------------------------------------- */
 
 static yajl_val field(yajl_val obj, const char *key) {
   if (!YAJL_IS_OBJECT(obj))
