@@ -186,7 +186,7 @@ static void report_failure(chat *c, int rc) {
 }
 
 static void sweep(chat *c, int64_t retention_seconds) {
-  host_sweep_stats st = {0, 0};
+  host_sweep_stats st; /* host_db_sweep fills it */
   if (host_db_sweep(c->db, c->catalogue, (int64_t)time(NULL),
                     retention_seconds, &st) != 0)
     fprintf(stderr, "samvad chat: the retention sweep failed (%s)\n",

@@ -70,12 +70,16 @@ int host_db_show_application(host_db *db, const char *id, FILE *out);
 typedef struct host_sweep_stats {
   size_t sessions_forgotten; /* abandoned applications whose answers went */
   size_t messages_pruned;    /* processed-message records past retention */
+  size_t inbox_pruned;       /* serve: processed webhook events */
+  size_t outbox_pruned;      /* serve: requests sent or given up on */
 } host_sweep_stats;
 
 /* Retention: sessions inside a service and untouched for retention
  * seconds lose their answers (samvad_session_forget, audited), and
- * processed-message records older than that are deleted. Submitted
- * applications are kept. Runs in its own transaction. */
+ * processed-message records, delivered notices and serve's processed
+ * webhook events, finished sends and their delivery reports older than
+ * that are deleted. Submitted applications are kept. Runs in its own
+ * transactions. */
 int host_db_sweep(host_db *db, const samvad_catalogue *catalogue,
                   int64_t now, int64_t retention_seconds,
                   host_sweep_stats *stats);

@@ -9,6 +9,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "db_serve.h"
 #include "util.h"
 
 /* Abandoned sessions are handled this many at a time, each batch in its own
@@ -210,6 +211,13 @@ int host_db_sweep(host_db *db, const samvad_catalogue *catalogue,
                 "DELETE FROM notices WHERE id IN (SELECT id FROM notices"
                 " WHERE delivered_at < ? LIMIT ?)",
                 cutoff, &notices);
+  /* serve's webhook events and sends hold what citizens wrote and what
+   * they were told. */
+  int64_t before = now - retention_seconds;
+  if (!err)
+    err = host_db_inbox_prune(db, before, &stats->inbox_pruned);
+  if (!err)
+    err = host_db_outbox_prune(db, before, &stats->outbox_pruned);
   /* Erased pages still sit in the write-ahead log until a checkpoint
    * copies them over; a busy reader may postpone it, which is harmless. */
   if (!err)

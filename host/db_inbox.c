@@ -141,9 +141,14 @@ int host_db_inbox_prune(host_db *db, int64_t before, size_t *deleted) {
   int err = host_db_begin(db);
   if (err)
     return err;
+  /* Events arrive in time order: the first one received since `before`
+   * bounds the old ones, a rowid range rather than a scan of the whole
+   * inbox every hour. */
   sqlite3_stmt *st = host_db_stmt(
       db, HOST_DB_INBOX_PRUNE,
-      "DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?");
+      "DELETE FROM inbox WHERE processed_at IS NOT NULL AND id < coalesce("
+      "(SELECT id FROM inbox WHERE received_at >= ?1 ORDER BY id LIMIT 1),"
+      " (SELECT max(id) + 1 FROM inbox), 0)");
   if (!st) {
     host_db_rollback(db);
     return SAMVAD_ESTORE;

@@ -69,32 +69,43 @@ int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
   *n = 0;
   if (max == 0)
     return 0;
-  /* The head of each citizen's queue (the partial index on (user, id)
-   * gives it without reading sent rows), if due. A busy citizen has one
-   * head at most, so busy_count more rows leave room for max others. */
+  /* Pending rows oldest first (the partial index outbox_pending), keeping
+   * the first row met of each citizen, their head: the scan stops once max
+   * heads are taken, so its cost follows max, not the backlog (a GROUP BY
+   * over every pending row made each call slower as the outbox grew). A
+   * head that is not due, or whose citizen is busy, holds back that
+   * citizen's later rows. */
   sqlite3_stmt *st = host_db_stmt(
       db, HOST_DB_OUTBOX_DUE,
-      "SELECT o.id, o.transport, o.user, o.url, o.body, o.attempts"
-          " FROM (SELECT min(id) AS id FROM outbox WHERE state = 'pending'"
-          " GROUP BY user) AS head JOIN outbox o ON o.id = head.id"
-          " WHERE o.next_at <= ? ORDER BY o.id LIMIT ?");
+      "SELECT id, transport, user, url, body, attempts, next_at FROM outbox"
+      " WHERE state = 'pending' ORDER BY id");
   if (!st)
     return SAMVAD_ESTORE;
-  int rc = sqlite3_bind_int64(st, 1, now);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)(max + busy_count));
-  int err = 0;
-  while (rc == SQLITE_OK && *n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+  size_t seen_cap = busy_count + 4 * max + 64, seen_n = 0;
+  char(*seen)[SAMVAD_MAX_USER_ID_BYTES + 1] = malloc(seen_cap * sizeof *seen);
+  if (!seen) {
+    host_db_done(st);
+    return SAMVAD_ENOMEM;
+  }
+  int rc = SQLITE_DONE, err = 0;
+  while (*n < max && seen_n < seen_cap &&
+         (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *user = (const char *)sqlite3_column_text(st, 2);
+    int skip = !user || is_busy(user, busy, busy_count);
+    for (size_t i = 0; !skip && i < seen_n; i++)
+      skip = strcmp(seen[i], user) == 0;
+    if (skip)
+      continue;
+    snprintf(seen[seen_n++], sizeof seen[0], "%s", user);
+    if (sqlite3_column_int64(st, 6) > now)
+      continue;
     host_outbox_item *it = &items[*n];
     memset(it, 0, sizeof *it);
     it->id = sqlite3_column_int64(st, 0);
     if (copy_column(st, 1, it->transport, sizeof it->transport) ||
         copy_column(st, 2, it->user, sizeof it->user) ||
-        copy_column(st, 3, it->url, sizeof it->url) ||
-        is_busy(it->user, busy, busy_count)) {
-      rc = SQLITE_OK;
+        copy_column(st, 3, it->url, sizeof it->url))
       continue;
-    }
     const void *body = sqlite3_column_blob(st, 4);
     it->len = (size_t)sqlite3_column_bytes(st, 4);
     it->body = malloc(it->len + 1);
@@ -107,10 +118,10 @@ int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
     it->body[it->len] = '\0'; /* JSON bodies are read as C strings */
     it->attempts = sqlite3_column_int(st, 5);
     ++*n;
-    rc = SQLITE_OK;
   }
-  if (!err && rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
     err = host_db_fail(db, rc);
+  free(seen);
   host_db_done(st);
   if (err) {
     host_outbox_items_free(items, *n);
@@ -229,4 +240,61 @@ int host_db_delivery_record(host_db *db, const char *sent_id,
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64(st, 4, at);
   return write_row(db, st, rc);
+}
+
+/* Runs st, bound to bound, and adds the rows it changed to *changed. */
+static int prune_step(host_db *db, sqlite3_stmt *st, int64_t bound,
+                      size_t *changed) {
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_bind_int64(st, 1, bound);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(st);
+  int err = rc == SQLITE_DONE ? 0 : host_db_fail(db, rc);
+  if (!err && changed)
+    *changed += (size_t)sqlite3_changes(db->sql);
+  host_db_done(st);
+  return err;
+}
+
+int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted) {
+  *deleted = 0;
+  /* Rows are added in time order, so the first row made since `before`
+   * bounds the old ones: a rowid range, not a scan of the whole outbox
+   * every hour (only the few old rows still pending are stepped over). */
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_PRUNE_BOUND,
+      "SELECT coalesce((SELECT id FROM outbox WHERE created_at >= ?"
+      " ORDER BY id LIMIT 1), (SELECT max(id) + 1 FROM outbox), 0)");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_bind_int64(st, 1, before);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(st);
+  int64_t bound = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
+  host_db_done(st);
+  if (err || bound <= 0)
+    return err;
+  err = host_db_begin(db);
+  /* What was sent: its delivery reports first, found through the rows. */
+  if (!err)
+    err = prune_step(
+        db, host_db_stmt(db, HOST_DB_DELIVERY_PRUNE,
+                         "DELETE FROM deliveries WHERE sent_id IN (SELECT"
+                         " sent_id FROM outbox WHERE id < ? AND state !="
+                         " 'pending' AND sent_id IS NOT NULL)"),
+        bound, NULL);
+  if (!err)
+    err = prune_step(db, host_db_stmt(db, HOST_DB_OUTBOX_PRUNE,
+                                      "DELETE FROM outbox WHERE id < ? AND"
+                                      " state != 'pending'"),
+                     bound, deleted);
+  if (!err)
+    err = host_db_commit(db);
+  else
+    host_db_rollback(db);
+  if (err)
+    *deleted = 0;
+  return err;
 }

@@ -11,7 +11,7 @@
 #include "db.h"
 
 /* The schema version this samvad writes (PRAGMA user_version). */
-#define HOST_DB_SCHEMA_VERSION 2
+#define HOST_DB_SCHEMA_VERSION 3
 #define HOST_DB_STRINGIFY_(x) #x
 #define HOST_DB_STRINGIFY(x) HOST_DB_STRINGIFY_(x)
 
@@ -65,6 +65,9 @@ enum host_db_slot {
   HOST_DB_OUTBOX_FAILED,
   HOST_DB_OUTBOX_COUNT,
   HOST_DB_DELIVERY_RECORD,
+  HOST_DB_OUTBOX_PRUNE_BOUND,
+  HOST_DB_DELIVERY_PRUNE,
+  HOST_DB_OUTBOX_PRUNE,
   HOST_DB_SLOT_COUNT
 };
 

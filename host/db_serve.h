@@ -71,6 +71,15 @@ int host_db_outbox_retry(host_db *db, int64_t id, int64_t next_at,
 int host_db_outbox_failed(host_db *db, int64_t id, const char *error,
                           int64_t now);
 int host_db_outbox_counts(host_db *db, size_t *pending, size_t *failed);
+/* Retention (called by host_db_sweep): deletes processed events received
+ * before `before` (retention is at least a day, so the 24-hour window
+ * never needs them); *deleted gets how many went. Own transaction. */
+int host_db_inbox_prune(host_db *db, int64_t before, size_t *deleted);
+/* Retention: deletes the rows made before `before` that are done (sent or
+ * failed: their bodies hold what citizens told us) and the delivery
+ * reports of those sent; pending ones stay. *deleted gets how many rows
+ * went. Own transaction. */
+int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted);
 
 /* ---- Delivery reports --------------------------------------------------------- */
 /* Keeps the highest status reached (sent < delivered < read; failed is

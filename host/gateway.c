@@ -322,7 +322,7 @@ static void maybe_sweep(gateway *gw) {
   if (t < gw->next_sweep)
     return;
   gw->next_sweep = t + GW_SWEEP_SECONDS;
-  host_sweep_stats st = {0, 0};
+  host_sweep_stats st; /* host_db_sweep fills it */
   if (host_db_sweep(gw->db, gw->catalogue, (int64_t)time(NULL),
                     gw->retention_seconds, &st) != 0)
     fprintf(stderr, "samvad gateway: the retention sweep failed (%s); "

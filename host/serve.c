@@ -16,7 +16,6 @@
 #include "options.h"
 #include "serve.h"
 
-#define SERVE_DRAIN_SECONDS 10 /* for requests in progress, for senders */
 #define LOG_LINE_BYTES 1024
 
 const char host_serve_help[] =
@@ -174,7 +173,7 @@ static int run(host_serve_settings *s, const samvad_catalogue *catalogue,
   host_serve *sv = NULL;
   host_http *http = NULL;
   char bound[300];
-  int rc = host_sender_start(&s->cfg, s->cfg.db, &metrics, &sender);
+  int rc = host_sender_start(&s->cfg, &metrics, &sender);
   if (rc == 0 && host_serve_start(&sv, s, catalogue, db, transports, count,
                                   &metrics, sender) != 0) {
     fprintf(stderr, "samvad serve: cannot start (out of memory)\n");
@@ -196,11 +195,10 @@ static int run(host_serve_settings *s, const samvad_catalogue *catalogue,
                    sig == SIGTERM ? "SIGTERM" : "SIGINT");
   }
   int64_t t0 = host_serve_now_us();
-  host_http_quiesce(http, SERVE_DRAIN_SECONDS);
+  host_http_quiesce(http, HOST_SERVE_DRAIN_SECONDS);
   host_http_stop(http);
   host_serve_stop(sv);
-  if (sender)
-    host_sender_stop(sender, SERVE_DRAIN_SECONDS);
+  host_sender_stop(sender);
   if (rc == 0)
     host_serve_log("stopped", "ms=%lld",
                    (long long)((host_serve_now_us() - t0) / 1000));

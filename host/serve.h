@@ -83,6 +83,9 @@ const host_transport *host_store_user_parse(const host_transport *const *ts,
                                             const char **user);
 
 /* ---- The store thread (serve_store.c) ------------------------------------ */
+/* How long a SIGTERM waits for webhook requests and sends in progress. */
+#define HOST_SERVE_DRAIN_SECONDS 10
+
 /* One webhook request's events waiting for their commit. */
 typedef struct host_serve_job {
   struct host_serve_job *next;
@@ -98,7 +101,8 @@ typedef struct host_serve_job {
 
 typedef struct host_serve host_serve;
 
-/* Starts the store thread over db (used by no other thread). 0 or -1. */
+/* Starts the store thread over db (used by no other thread: it also feeds
+ * the sender and records its outcomes). 0 or -1. */
 int host_serve_start(host_serve **out, const host_serve_settings *s,
                      const samvad_catalogue *catalogue, host_db *db,
                      const host_transport *const *transports, size_t count,
@@ -112,15 +116,10 @@ int host_serve_healthy(host_serve *sv);
 /* The outbox gauges, as last counted by the store thread. */
 void host_serve_outbox_counts(host_serve *sv, size_t *pending,
                               size_t *failed);
-/* Commits what is queued, processes the whole inbox, stops the thread and
- * frees. */
+/* Commits what is queued, processes the whole inbox, lets the sender
+ * finish what it holds (up to HOST_SERVE_DRAIN_SECONDS) recording the
+ * outcomes, stops the thread and frees. The sender is stopped after. */
 void host_serve_stop(host_serve *sv);
-
-/* Inbox upkeep beyond db_serve.h (db_inbox.c): deletes processed events
- * received before `before` (retention is at least a day, so the 24-hour
- * window never needs them); *deleted gets how many went. Own
- * transaction. */
-int host_db_inbox_prune(host_db *db, int64_t before, size_t *deleted);
 
 /* ---- HTTP (serve_http.c) ------------------------------------------------- */
 typedef struct host_http host_http;

@@ -220,7 +220,8 @@ static int apply(host_serve_settings *s, const char **value) {
     }
   }
   if (strcmp(cfg->db, ":memory:") == 0)
-    return usage("needs a database file (its senders open it too), not",
+    return usage("needs a database file (a webhook is answered once its "
+                 "messages are on disk), not",
                  ":memory:");
   const char *colon = strrchr(cfg->listen, ':');
   long port = 0;

@@ -1,13 +1,14 @@
 /* serve_send.c - the sending side of `samvad serve` (serve_send.h).
  *
  * Replies are rendered into the outbox inside the transaction that made
- * them. One scheduler thread owns a database connection: it takes due
- * rows (each citizen's oldest, none of a citizen with a request still in
- * flight, so replies keep their order), hands them to worker threads that
- * only speak HTTP (libcurl, one kept-alive handle each), and writes their
- * outcomes back many at a time in one transaction, so sending costs one
- * fsync per batch rather than per message and the webhook's store thread
- * keeps the write lock for itself most of the time.
+ * them. Worker threads only speak HTTP (libcurl, one kept-alive handle
+ * each) and never touch the database: the store thread, its only user,
+ * hands them due rows (each citizen's oldest, none of a citizen with a
+ * request not yet recorded, so replies keep their order) and writes their
+ * outcomes in its next round's transaction. One connection keeps one warm
+ * page cache (SQLite drops a connection's cache whenever another one
+ * writes), there is no second writer to wait for, and the outcomes share
+ * the round's fsync.
  *
  * Outcomes: 2xx → sent, with the platform's id; 429, 5xx and network
  * errors → retried after 1, 2, 4 ... seconds (at most 5 minutes; never
@@ -17,6 +18,7 @@
  * posted as multipart form data, then the message naming the media id.
  * A request cut short by shutdown stays pending and is sent again after
  * the restart (at least once: the platform may have seen it). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "serve_send.h"
 
 #include <pthread.h>
@@ -59,8 +61,15 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
       use_template = 0;
     }
   }
-  for (size_t i = 0; i < samvad_replies_count(replies); i++) {
-    const samvad_reply *r = samvad_replies_get(replies, i);
+  /* A template names one event: notices outside the window go one by
+   * one; anything else as few messages as fit. */
+  host_merged merged = {0};
+  if (!use_template && host_replies_merge(replies, &t->merge, &merged) != 0)
+    return SAMVAD_ENOMEM;
+  size_t count = use_template ? samvad_replies_count(replies) : merged.count;
+  for (size_t i = 0; i < count; i++) {
+    const samvad_reply *r = use_template ? samvad_replies_get(replies, i)
+                                         : &merged.items[i].reply;
     host_request_list list = {0};
     int shortened = 0;
     int rc = use_template ? t->render_template(cfg, user, r, &list)
@@ -73,8 +82,10 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
                                q->body.len, now);
     }
     host_request_list_free(&list);
-    if (err)
+    if (err) {
+      host_merged_free(&merged);
       return err;
+    }
     if (shortened) {
       atomic_fetch_add(&m->shortened, 1);
       host_serve_log("reply_shortened", "transport=%s user=%s flow=%s "
@@ -82,12 +93,19 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
                      r->state ? r->state : "-");
     }
   }
+  host_merged_free(&merged);
   return 0;
 }
 
 /* ---- The sender ------------------------------------------------------------------- */
 
-typedef enum { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE } slot_state;
+/* A slot's life: FREE → QUEUED (fill) → RUNNING (a worker) → DONE →
+ * RECORDING (host_sender_record) → FREE (host_sender_recorded). Its
+ * citizen counts as busy from QUEUED until FREE, so their next row is not
+ * taken before this one's outcome is committed: replies keep their order. */
+typedef enum {
+  SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE, SLOT_RECORDING
+} slot_state;
 
 typedef struct slot {
   slot_state state;
@@ -99,14 +117,15 @@ typedef struct slot {
 struct host_sender {
   host_send_context ctx;      /* what the workers read (config, deadline) */
   host_metrics *m;
-  host_db *db;                /* the scheduler's connection */
   pthread_mutex_t lock;
   pthread_cond_t work;        /* workers wait here for queued slots */
-  pthread_cond_t sched;       /* the scheduler waits here */
-  int stopping, woken;
+  int stopping;
+  void (*notify)(void *);     /* an outcome waits (called unlocked) */
+  void *notify_arg;
   slot *slots;
   size_t slot_count;
-  pthread_t scheduler;
+  host_outbox_item *rows;     /* fill's scratch: one per slot */
+  const char **busy;          /* fill's scratch: one per slot */
   pthread_t *workers;
   int worker_count;           /* started */
 };
@@ -115,13 +134,6 @@ static int64_t mono_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void wait_until(pthread_cond_t *c, pthread_mutex_t *m, int64_t at_us) {
-  struct timespec ts;
-  ts.tv_sec = (time_t)(at_us / 1000000);
-  ts.tv_nsec = (long)(at_us % 1000000) * 1000;
-  pthread_cond_timedwait(c, m, &ts);
 }
 
 /* Seconds before attempt number `attempts` + 1: doubling from 1 s, capped,
@@ -142,23 +154,23 @@ static int64_t backoff(int attempts, int retry_after) {
 }
 
 /* One row's outcome into the database (inside the batch's transaction). */
-static int record(host_sender *s, slot *d, int64_t now) {
+static int record(host_db *db, slot *d, int64_t now) {
   host_outbox_item *it = &d->item;
   host_send_result *r = &d->result;
   d->gave_up = 0;
   switch (r->kind) {
   case HOST_SEND_SENT:
-    return host_db_outbox_sent(s->db, it->id, r->sent_id, now);
+    return host_db_outbox_sent(db, it->id, r->sent_id, now);
   case HOST_SEND_RETRY:
     if (it->attempts + 1 >= SEND_ATTEMPTS_MAX) {
       d->gave_up = 1;
-      return host_db_outbox_failed(s->db, it->id, r->error, now);
+      return host_db_outbox_failed(db, it->id, r->error, now);
     }
     return host_db_outbox_retry(
-        s->db, it->id, now + backoff(it->attempts + 1, r->retry_after),
+        db, it->id, now + backoff(it->attempts + 1, r->retry_after),
         r->error);
   case HOST_SEND_FAILED:
-    return host_db_outbox_failed(s->db, it->id, r->error, now);
+    return host_db_outbox_failed(db, it->id, r->error, now);
   default: /* cut short by shutdown: left as it was */
     return 0;
   }
@@ -171,7 +183,7 @@ static void log_safe(char *text) {
       *p = ' ';
 }
 
-/* Counts and logs outcomes once they are committed. */
+/* Counts and logs an outcome once it is committed. */
 static void report(host_sender *s, slot *d) {
   int gave_up = d->gave_up;
   host_outbox_item *it = &d->item;
@@ -196,121 +208,87 @@ static void report(host_sender *s, slot *d) {
   }
 }
 
-/* Writes a batch of outcomes in one transaction (a few tries when the
- * database is busy), then counts and logs them. */
-static void apply(host_sender *s, slot **done, size_t n) {
+int host_sender_record(host_sender *s, host_db *db, int64_t now) {
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; i < s->slot_count; i++)
+    if (s->slots[i].state == SLOT_DONE)
+      s->slots[i].state = SLOT_RECORDING;
+  pthread_mutex_unlock(&s->lock);
+  /* Only this thread moves slots out of RECORDING: no lock needed. */
   int err = 0;
-  for (int tries = 0; tries < 3; tries++) {
-    int64_t now = (int64_t)time(NULL);
-    err = host_db_begin(s->db);
-    for (size_t i = 0; !err && i < n; i++)
-      err = record(s, done[i], now);
-    if (!err)
-      err = host_db_commit(s->db);
-    else
-      host_db_rollback(s->db);
-    if (!err)
-      break;
-  }
-  if (err) {
-    /* The rows stay pending: sent ones will go again (at least once). */
-    host_serve_log("store_error", "stage=outbox error=\"%s\"",
-                   host_db_errmsg(s->db)[0] ? host_db_errmsg(s->db)
-                                            : samvad_strerror(err));
-    return;
-  }
-  for (size_t i = 0; i < n; i++)
-    report(s, done[i]);
+  for (size_t i = 0; !err && i < s->slot_count; i++)
+    if (s->slots[i].state == SLOT_RECORDING)
+      err = record(db, &s->slots[i], now);
+  return err;
 }
 
-/* Fills free slots with due rows; returns how many were queued, or -1
- * after a database failure. Called and returns with the lock held. */
-static int fetch(host_sender *s, host_outbox_item *rows, const char **busy) {
+void host_sender_recorded(host_sender *s, int committed) {
+  for (size_t i = 0; i < s->slot_count; i++) {
+    slot *d = &s->slots[i];
+    if (d->state != SLOT_RECORDING)
+      continue;
+    if (committed)
+      report(s, d);
+    host_outbox_items_free(&d->item, 1);
+    pthread_mutex_lock(&s->lock);
+    d->state = SLOT_FREE;
+    pthread_mutex_unlock(&s->lock);
+  }
+}
+
+int host_sender_outcomes_waiting(host_sender *s) {
+  int any = 0;
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; !any && i < s->slot_count; i++)
+    any = s->slots[i].state == SLOT_DONE;
+  pthread_mutex_unlock(&s->lock);
+  return any;
+}
+
+int host_sender_idle(host_sender *s) {
+  int idle = 1;
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; idle && i < s->slot_count; i++)
+    idle = s->slots[i].state == SLOT_FREE;
+  pthread_mutex_unlock(&s->lock);
+  return idle;
+}
+
+int host_sender_fill(host_sender *s, host_db *db, int64_t now) {
   size_t free_count = 0, busy_count = 0;
+  pthread_mutex_lock(&s->lock);
+  if (s->stopping) {
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+  }
   for (size_t i = 0; i < s->slot_count; i++) {
     if (s->slots[i].state == SLOT_FREE)
       free_count++;
-    else /* only this thread frees slots: the strings stay valid */
-      busy[busy_count++] = s->slots[i].item.user;
+    else /* only the caller frees slots: the strings stay valid */
+      s->busy[busy_count++] = s->slots[i].item.user;
   }
+  pthread_mutex_unlock(&s->lock);
   if (free_count == 0)
     return 0;
-  pthread_mutex_unlock(&s->lock);
   size_t n = 0;
-  int err = host_db_outbox_due(s->db, (int64_t)time(NULL), busy, busy_count,
-                               free_count, rows, &n);
-  pthread_mutex_lock(&s->lock);
-  if (err) {
+  if (host_db_outbox_due(db, now, s->busy, busy_count, free_count, s->rows,
+                         &n) != 0) {
     host_serve_log("store_error", "stage=outbox_due error=\"%s\"",
-                   host_db_errmsg(s->db));
+                   host_db_errmsg(db));
     return -1;
   }
+  pthread_mutex_lock(&s->lock);
   for (size_t i = 0, k = 0; i < n; i++) {
     while (s->slots[k].state != SLOT_FREE)
       k++;
-    s->slots[k].item = rows[i]; /* the body moves into the slot */
+    s->slots[k].item = s->rows[i]; /* the body moves into the slot */
     memset(&s->slots[k].result, 0, sizeof s->slots[k].result);
     s->slots[k].state = SLOT_QUEUED;
   }
   if (n > 0)
     pthread_cond_broadcast(&s->work);
-  return (int)n;
-}
-
-static void *scheduler_main(void *arg) {
-  host_sender *s = arg;
-  host_outbox_item *rows = calloc(s->slot_count, sizeof *rows);
-  const char **busy = calloc(s->slot_count, sizeof *busy);
-  slot **done = calloc(s->slot_count, sizeof *done);
-  int64_t next_look = 0;
-  if (!rows || !busy || !done)
-    host_serve_log("store_error", "stage=outbox error=\"out of memory: "
-                   "nothing is sent until a restart\"");
-  pthread_mutex_lock(&s->lock);
-  while (rows && busy && done) {
-    size_t n = 0;
-    for (size_t i = 0; i < s->slot_count; i++)
-      if (s->slots[i].state == SLOT_DONE)
-        done[n++] = &s->slots[i];
-    if (n > 0) {
-      pthread_mutex_unlock(&s->lock);
-      apply(s, done, n);
-      pthread_mutex_lock(&s->lock);
-      for (size_t i = 0; i < n; i++) {
-        host_outbox_items_free(&done[i]->item, 1);
-        done[i]->state = SLOT_FREE;
-      }
-    }
-    if (s->stopping) {
-      size_t used = 0;
-      for (size_t i = 0; i < s->slot_count; i++)
-        used += s->slots[i].state != SLOT_FREE;
-      if (used == 0)
-        break;
-      if (n == 0)
-        wait_until(&s->sched, &s->lock, mono_us() + 50000);
-      continue;
-    }
-    /* A finished row may have made its citizen's next one due. */
-    int64_t now = mono_us();
-    if (s->woken || n > 0 || now >= next_look) {
-      s->woken = 0;
-      int got = fetch(s, rows, busy);
-      next_look = now + SEND_TICK_US;
-      if (got > 0)
-        continue;
-    }
-    int any_done = 0;
-    for (size_t i = 0; i < s->slot_count; i++)
-      any_done |= s->slots[i].state == SLOT_DONE;
-    if (!any_done && !s->woken && !s->stopping)
-      wait_until(&s->sched, &s->lock, next_look);
-  }
   pthread_mutex_unlock(&s->lock);
-  free(rows);
-  free(busy);
-  free(done);
-  return NULL;
+  return (int)n;
 }
 
 /* The queued slot with the oldest row, or NULL. */
@@ -325,6 +303,7 @@ static slot *next_queued(host_sender *s) {
 
 static void *worker_main(void *arg) {
   host_sender *s = arg;
+  pthread_setname_np(pthread_self(), "samvad-send"); /* for top -H */
   host_send_http *http = host_send_http_create(&s->ctx);
   pthread_mutex_lock(&s->lock);
   for (;;) {
@@ -347,7 +326,12 @@ static void *worker_main(void *arg) {
                "cannot create an HTTP client");
     pthread_mutex_lock(&s->lock);
     job->state = SLOT_DONE;
-    pthread_cond_signal(&s->sched);
+    void (*notify)(void *) = s->notify;
+    void *notify_arg = s->notify_arg;
+    pthread_mutex_unlock(&s->lock);
+    if (notify)
+      notify(notify_arg);
+    pthread_mutex_lock(&s->lock);
   }
   pthread_mutex_unlock(&s->lock);
   host_send_http_destroy(http);
@@ -355,26 +339,21 @@ static void *worker_main(void *arg) {
 }
 
 static void destroy(host_sender *s) {
-  host_db_close(s->db);
   for (size_t i = 0; s->slots && i < s->slot_count; i++)
     host_outbox_items_free(&s->slots[i].item, 1);
   free(s->slots);
+  free(s->rows);
+  free(s->busy);
   free(s->workers);
   host_send_context_free(&s->ctx);
   pthread_cond_destroy(&s->work);
-  pthread_cond_destroy(&s->sched);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }
 
-int host_sender_start(const host_serve_config *cfg, const char *db_path,
-                      host_metrics *m, host_sender **out) {
+int host_sender_start(const host_serve_config *cfg, host_metrics *m,
+                      host_sender **out) {
   *out = NULL;
-  if (strcmp(db_path, ":memory:") == 0) {
-    fprintf(stderr, "samvad serve: sending needs a database file, not "
-                    ":memory:\n");
-    return HOST_EXIT_USAGE;
-  }
   host_sender *s = calloc(1, sizeof *s);
   if (!s)
     return HOST_EXIT_STORE;
@@ -382,19 +361,15 @@ int host_sender_start(const host_serve_config *cfg, const char *db_path,
   int workers = cfg->senders > 0 ? cfg->senders : 4;
   s->slot_count = (size_t)workers + SEND_QUEUE;
   s->slots = calloc(s->slot_count, sizeof *s->slots);
+  s->rows = calloc(s->slot_count, sizeof *s->rows);
+  s->busy = calloc(s->slot_count, sizeof *s->busy);
   s->workers = calloc((size_t)workers, sizeof *s->workers);
-  pthread_condattr_t attr;
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->work, NULL);
-  pthread_cond_init(&s->sched, &attr);
-  pthread_condattr_destroy(&attr);
-  int rc = !s->slots || !s->workers ? HOST_EXIT_STORE : 0;
+  int rc = !s->slots || !s->rows || !s->busy || !s->workers ? HOST_EXIT_STORE
+                                                           : 0;
   if (!rc)
     rc = host_send_context_init(&s->ctx, cfg);
-  if (!rc)
-    rc = host_db_open(db_path, &s->db);
   if (rc) {
     destroy(s);
     return rc;
@@ -404,15 +379,8 @@ int host_sender_start(const host_serve_config *cfg, const char *db_path,
       break;
     s->worker_count++;
   }
-  if (s->worker_count == 0 ||
-      pthread_create(&s->scheduler, NULL, scheduler_main, s) != 0) {
+  if (s->worker_count == 0) {
     fprintf(stderr, "samvad serve: cannot start the sending threads\n");
-    pthread_mutex_lock(&s->lock);
-    s->stopping = 1;
-    pthread_cond_broadcast(&s->work);
-    pthread_mutex_unlock(&s->lock);
-    for (int i = 0; i < s->worker_count; i++)
-      pthread_join(s->workers[i], NULL);
     destroy(s);
     return HOST_EXIT_IO;
   }
@@ -420,28 +388,29 @@ int host_sender_start(const host_serve_config *cfg, const char *db_path,
   return 0;
 }
 
-void host_sender_wake(host_sender *s) {
-  if (!s)
-    return;
+void host_sender_set_notify(host_sender *s, void (*notify)(void *),
+                            void *arg) {
   pthread_mutex_lock(&s->lock);
-  s->woken = 1;
-  pthread_cond_signal(&s->sched);
+  s->notify = notify;
+  s->notify_arg = arg;
   pthread_mutex_unlock(&s->lock);
 }
 
-void host_sender_stop(host_sender *s, int drain_seconds) {
-  if (!s)
-    return;
+void host_sender_quiesce(host_sender *s, int drain_seconds) {
   pthread_mutex_lock(&s->lock);
   s->stopping = 1;
   atomic_store(&s->ctx.deadline_us,
                mono_us() + (int64_t)(drain_seconds > 0 ? drain_seconds : 0) *
                                1000000);
   pthread_cond_broadcast(&s->work);
-  pthread_cond_broadcast(&s->sched);
   pthread_mutex_unlock(&s->lock);
+}
+
+void host_sender_stop(host_sender *s) {
+  if (!s)
+    return;
+  host_sender_quiesce(s, 0);
   for (int i = 0; i < s->worker_count; i++)
     pthread_join(s->workers[i], NULL);
-  pthread_join(s->scheduler, NULL);
   destroy(s);
 }

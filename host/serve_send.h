@@ -22,14 +22,38 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
 
 typedef struct host_sender host_sender;
 
-/* Starts cfg->senders threads with their own database connection (path).
- * 0, or a HOST_EXIT_* code after printing why. */
-int host_sender_start(const host_serve_config *cfg, const char *db_path,
-                      host_metrics *m, host_sender **out);
-/* New rows are in the outbox: look now rather than at the next tick. */
-void host_sender_wake(host_sender *s);
-/* Stops taking new work, waits up to drain_seconds for requests in flight
- * (what is not sent stays in the outbox), joins the threads, frees. */
-void host_sender_stop(host_sender *s, int drain_seconds);
+/* Starts cfg->senders worker threads (default 4) that speak HTTP only.
+ * They never touch the database: the caller's store thread hands them due
+ * rows (host_sender_fill) and records what became of them
+ * (host_sender_record, then host_sender_recorded). 0, or a HOST_EXIT_*
+ * code after printing why. */
+int host_sender_start(const host_serve_config *cfg, host_metrics *m,
+                      host_sender **out);
+/* notify(arg) is called from a worker, without the sender's lock, each
+ * time an outcome waits to be recorded. */
+void host_sender_set_notify(host_sender *s, void (*notify)(void *),
+                            void *arg);
+/* Whether outcomes wait to be recorded. */
+int host_sender_outcomes_waiting(host_sender *s);
+/* Writes the waiting outcomes into the outbox (caller's transaction):
+ * sent, to retry later, or failed. 0 or a samvad error. */
+int host_sender_record(host_sender *s, host_db *db, int64_t now);
+/* After the caller's commit (committed 1: counted and logged) or rollback
+ * (0: the rows stay pending and are sent again, at least once): frees the
+ * recorded requests, so their citizens' next rows may go. */
+void host_sender_recorded(host_sender *s, int committed);
+/* Hands due rows to the workers (reads db, outside a transaction), as
+ * many as there are free slots. The count handed, or -1 (logged) after a
+ * database failure. */
+int host_sender_fill(host_sender *s, host_db *db, int64_t now);
+/* Whether nothing is queued, in flight or waiting to be recorded. */
+int host_sender_idle(host_sender *s);
+/* Takes no more rows; rows queued are left unsent once drain_seconds
+ * have passed, and so are transfers still running then. Returns at once:
+ * the caller records outcomes until host_sender_idle. */
+void host_sender_quiesce(host_sender *s, int drain_seconds);
+/* Joins the workers and frees. Outcomes not recorded are lost: those rows
+ * are still pending and go again after a restart (at least once). */
+void host_sender_stop(host_sender *s);
 
 #endif

@@ -1,16 +1,18 @@
 /* serve_store.c - the store thread of `samvad serve`, the only thread that
- * writes conversations. Each round is one transaction (one fsync for many
- * requests: group commit): first it steps the events that earlier rounds
+ * uses the database. Each turn it first puts the webhook requests queued
+ * meanwhile into the inbox, in a transaction of its own, and answers them
+ * as soon as that commits (one fsync for many requests: group commit);
+ * then, in a second transaction, it steps the events earlier turns
  * committed, in arrival order, through the exactly-once store (replies go
- * into the outbox, delivery reports are recorded); then every webhook
- * request queued meanwhile puts its events into the inbox; after the
- * commit those requests are answered and the senders woken. A webhook is
- * thus answered as soon as its events are safe, and their conversation
- * step happens in a later round, after the answer. While requests wait, a
- * round stops stepping after a few milliseconds (once it has kept pace
- * with what comes in), so that answers stay quick under load.
+ * into the outbox, delivery reports are recorded) together with what the
+ * senders report back; then it hands the senders the rows now due. A
+ * webhook thus waits for the inbox commit only, and its conversation step
+ * happens after the answer. While requests wait, stepping stops after a
+ * few milliseconds (once it has kept pace with what came in), so that
+ * answers stay quick under load.
  * Every half second it also moves a department's decisions (notices) into
  * the outbox, and every hour it runs retention. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +22,8 @@
 #include "serve_process.h"
 
 #define ROUND_EVENTS 1024           /* events stepped in one transaction */
-#define BUDGET_US 5000              /* stepping while requests wait */
+#define BUDGET_US 2000              /* stepping while requests wait */
+#define FILL_EVERY_US 1000000       /* look for retries that fell due */
 #define NOTICE_EVERY_US 500000      /* how often notices are looked for */
 #define COUNT_EVERY_US 1000000      /* how often the outbox is counted */
 #define SWEEP_EVERY_US (3600LL * 1000000)
@@ -39,9 +42,12 @@ struct host_serve {
   atomic_int dead;                  /* the thread has ended */
   atomic_size_t outbox_pending, outbox_failed;
   host_inbox_item items[ROUND_EVENTS]; /* one round's events */
+  int sender_ready;                 /* under lock: an outcome waits */
   int inbox_pending;                /* events may wait in the inbox */
-  int64_t retry_at, next_notice, next_count, next_sweep;
+  int fill_now;                     /* rows may be due: fill the senders */
+  int64_t retry_at, next_notice, next_count, next_sweep, next_fill;
   int64_t retention_seconds;
+  int64_t drain_us;                 /* for the senders at shutdown */
 };
 
 /* ---- Intake -------------------------------------------------------------- */
@@ -138,8 +144,9 @@ static void store_failed(host_serve *sv, const char *stage, int rc) {
   sv->retry_at = host_serve_now_us() + RETRY_US;
 }
 
-/* The jobs' events in a transaction of their own (after a round failed). */
-static void intake_alone(host_serve *sv, host_serve_job *jobs) {
+/* The jobs' events into the inbox, in a transaction of their own, and the
+ * jobs answered once it is committed. */
+static void intake(host_serve *sv, host_serve_job *jobs) {
   intake_counts c;
   int rc = host_db_begin(sv->p.db);
   if (rc == 0)
@@ -160,18 +167,16 @@ static size_t events_in(const host_serve_job *jobs) {
   return n;
 }
 
-/* One round, one transaction (one fsync): first the pending events that
- * earlier rounds committed are stepped, then the queued jobs' events join
- * the inbox; after the commit the jobs are answered. A job's events are
- * thus stepped in a later round, after its answer. While jobs wait, the
- * stepping stops once the budget is spent, but never before it has kept
- * pace with the events coming in, so the inbox cannot grow without end.
- * When anything fails, the jobs are committed alone and the events are
- * stepped one per transaction. Returns 0, or -1 when the store failed
- * (tried again after RETRY_US). */
-static int round_trip(host_serve *sv, host_serve_job *jobs, int unlimited) {
+/* Steps the pending events that earlier turns committed, and records the
+ * senders' outcomes, in one transaction. While jobs wait, stepping stops
+ * once the budget is spent, but never before it has stepped as many
+ * events as the last intake added (`incoming`), so the inbox cannot grow
+ * without end. When anything fails, the events are stepped one per
+ * transaction. Returns 0, or -1 when the store failed (tried again after
+ * RETRY_US). */
+static int step_round(host_serve *sv, size_t incoming, int unlimited) {
   host_inbox_item *items = sv->items;
-  size_t n = 0, done = 0, incoming = events_in(jobs);
+  size_t n = 0, done = 0;
   int64_t start = host_serve_now_us();
   int rc = 0;
   if (sv->inbox_pending && start >= sv->retry_at) {
@@ -183,34 +188,33 @@ static int round_trip(host_serve *sv, host_serve_job *jobs, int unlimited) {
       sv->inbox_pending = 0;
     }
   }
-  if (!jobs && n == 0)
+  host_sender *sender = sv->p.sender;
+  int outcomes = sender && host_sender_outcomes_waiting(sender);
+  if (n == 0 && !outcomes)
     return rc == 0 ? 0 : -1;
-  intake_counts c;
   rc = host_db_begin(sv->p.db);
+  if (rc == 0 && outcomes)
+    rc = host_sender_record(sender, sv->p.db, (int64_t)time(NULL));
   while (rc == 0 && done < n) {
     if (!unlimited && done >= incoming && done > 0 &&
-        (jobs || atomic_load(&sv->queued) > 0) &&
+        atomic_load(&sv->queued) > 0 &&
         host_serve_now_us() - start > BUDGET_US)
       break;
     rc = host_serve_process_item(&sv->p, &items[done]);
     done += rc == 0;
   }
-  if (rc == 0 && jobs)
-    rc = add_jobs(sv, jobs, &c);
   if (rc == 0)
     rc = host_db_commit(sv->p.db);
   else
     host_db_rollback(sv->p.db);
+  if (outcomes)
+    host_sender_recorded(sender, rc == 0);
   if (rc == 0) {
     host_serve_log_flush(&sv->p.log);
     if (n < ROUND_EVENTS && done == n)
       sv->inbox_pending = 0;
-    if (jobs)
-      answer_jobs(sv, jobs, 0, &c);
   } else {
     host_buf_reset(&sv->p.log);
-    if (jobs)
-      intake_alone(sv, jobs);
     /* One event per transaction, so that one failure cannot hold back the
      * others; an event that fails alone for what it is, not for the
      * store, is dropped with a log line rather than retried forever. */
@@ -221,9 +225,18 @@ static int round_trip(host_serve *sv, host_serve_job *jobs, int unlimited) {
       store_failed(sv, "process", rc);
   }
   host_inbox_items_free(items, n);
-  if (done > 0 && sv->p.sender)
-    host_sender_wake(sv->p.sender);
+  sv->fill_now |= done > 0 || outcomes;
   return rc == 0 ? 0 : -1;
+}
+
+/* Hands the senders what is due: after new rows, after outcomes freed
+ * their citizens, and every second for retries that fell due. */
+static void fill_senders(host_serve *sv, int64_t now) {
+  if (!sv->p.sender || (!sv->fill_now && now < sv->next_fill))
+    return;
+  sv->fill_now = 0;
+  sv->next_fill = now + FILL_EVERY_US;
+  (void)host_sender_fill(sv->p.sender, sv->p.db, (int64_t)time(NULL));
 }
 
 /* ---- Periodic work ------------------------------------------------------- */
@@ -237,25 +250,26 @@ static void count_outbox(host_serve *sv) {
 }
 
 static void sweep(host_serve *sv) {
-  host_sweep_stats st = {0, 0};
+  host_sweep_stats st; /* host_db_sweep fills it */
   int64_t now = (int64_t)time(NULL);
-  size_t pruned = 0;
   if (host_db_sweep(sv->p.db, sv->p.catalogue, now, sv->retention_seconds,
-                    &st) != 0 ||
-      host_db_inbox_prune(sv->p.db, now - sv->retention_seconds, &pruned) != 0)
+                    &st) != 0)
     host_serve_log("store_error", "stage=retention error=\"%s\"",
                    host_db_errmsg(sv->p.db));
-  else if (st.sessions_forgotten || st.messages_pruned || pruned)
+  else if (st.sessions_forgotten || st.messages_pruned || st.inbox_pruned ||
+           st.outbox_pruned)
     host_serve_log("retention",
-                   "forgotten=%zu messages_pruned=%zu inbox_pruned=%zu",
-                   st.sessions_forgotten, st.messages_pruned, pruned);
+                   "forgotten=%zu messages_pruned=%zu inbox_pruned=%zu "
+                   "outbox_pruned=%zu",
+                   st.sessions_forgotten, st.messages_pruned, st.inbox_pruned,
+                   st.outbox_pruned);
 }
 
 static void periodic(host_serve *sv, int64_t now) {
   if (now >= sv->next_notice) {
     sv->next_notice = now + NOTICE_EVERY_US;
-    if (host_serve_deliver_notices(&sv->p) > 0 && sv->p.sender)
-      host_sender_wake(sv->p.sender);
+    if (host_serve_deliver_notices(&sv->p) > 0)
+      sv->fill_now = 1;
   }
   if (now >= sv->next_count) {
     sv->next_count = now + COUNT_EVERY_US;
@@ -275,6 +289,8 @@ static int64_t next_deadline(const host_serve *sv) {
     t = sv->next_count;
   if (sv->inbox_pending && sv->retry_at < t)
     t = sv->retry_at;
+  if (sv->p.sender && sv->next_fill < t)
+    t = sv->next_fill;
   return t;
 }
 
@@ -285,7 +301,7 @@ static host_serve_job *wait_for_work(host_serve *sv, int *stopping) {
   for (;;) {
     int64_t now = host_serve_now_us();
     int64_t deadline = next_deadline(sv);
-    if (sv->head || sv->stopping || now >= deadline)
+    if (sv->head || sv->stopping || sv->sender_ready || now >= deadline)
       break;
     if (sv->inbox_pending && now >= sv->retry_at)
       break;
@@ -302,21 +318,61 @@ static host_serve_job *wait_for_work(host_serve *sv, int *stopping) {
   }
   host_serve_job *jobs = sv->head;
   sv->head = sv->tail = NULL;
+  sv->sender_ready = 0; /* step_round looks for the outcomes themselves */
   atomic_store(&sv->queued, 0);
   *stopping = sv->stopping;
   pthread_mutex_unlock(&sv->lock);
   return jobs;
 }
 
+static void sender_notify(void *arg) {
+  host_serve *sv = arg;
+  pthread_mutex_lock(&sv->lock);
+  sv->sender_ready = 1;
+  pthread_cond_signal(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+}
+
+/* After the inbox is done: lets the requests queued or in flight finish
+ * (up to drain_us) and records their outcomes. */
+static void drain_senders(host_serve *sv) {
+  if (!sv->p.sender)
+    return;
+  host_sender_quiesce(sv->p.sender, (int)(sv->drain_us / 1000000));
+  int64_t give_up = host_serve_now_us() + sv->drain_us + 5000000;
+  while (!host_sender_idle(sv->p.sender) && host_serve_now_us() < give_up) {
+    pthread_mutex_lock(&sv->lock);
+    if (!sv->sender_ready) {
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      ts.tv_nsec += 50 * 1000000L;
+      if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+      }
+      pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+    }
+    sv->sender_ready = 0;
+    pthread_mutex_unlock(&sv->lock);
+    sv->retry_at = 0;
+    (void)step_round(sv, 0, 1);
+  }
+}
+
 static void *store_thread(void *arg) {
   host_serve *sv = arg;
+  pthread_setname_np(pthread_self(), "samvad-store"); /* for top -H */
   for (;;) {
     int stopping = 0;
     host_serve_job *jobs = wait_for_work(sv, &stopping);
+    atomic_store(&sv->round_started, host_serve_now_us());
+    size_t incoming = events_in(jobs);
+    if (jobs)
+      intake(sv, jobs);
+    step_round(sv, incoming, stopping);
     int64_t now = host_serve_now_us();
-    atomic_store(&sv->round_started, now);
-    round_trip(sv, jobs, stopping);
-    periodic(sv, host_serve_now_us());
+    periodic(sv, now);
+    fill_senders(sv, now);
     atomic_store(&sv->round_started, 0);
     if (stopping && !jobs)
       break;
@@ -324,10 +380,10 @@ static void *store_thread(void *arg) {
   /* Finish what the inbox holds, unless the store keeps failing. */
   for (int failures = 0; sv->inbox_pending && failures < 3;) {
     sv->retry_at = 0;
-    failures += round_trip(sv, NULL, 1) != 0;
+    failures += step_round(sv, 0, 1) != 0;
   }
-  if (host_serve_deliver_notices(&sv->p) > 0 && sv->p.sender)
-    host_sender_wake(sv->p.sender);
+  (void)host_serve_deliver_notices(&sv->p);
+  drain_senders(sv);
   atomic_store(&sv->dead, 1);
   return NULL;
 }
@@ -349,13 +405,19 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
                               ? (int64_t)s->retention_days * 86400
                               : samvad_catalogue_retention_seconds(catalogue);
   sv->inbox_pending = 1; /* what a previous run left */
+  sv->fill_now = 1;      /* and the outbox it left */
+  sv->drain_us = (int64_t)HOST_SERVE_DRAIN_SECONDS * 1000000;
   pthread_mutex_init(&sv->lock, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&sv->wake, &ca);
   pthread_condattr_destroy(&ca);
+  if (sender)
+    host_sender_set_notify(sender, sender_notify, sv);
   if (pthread_create(&sv->thread, NULL, store_thread, sv) != 0) {
+    if (sender)
+      host_sender_set_notify(sender, NULL, NULL);
     host_serve_process_free(&sv->p);
     pthread_cond_destroy(&sv->wake);
     pthread_mutex_destroy(&sv->lock);

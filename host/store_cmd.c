@@ -253,6 +253,11 @@ static int db_sweep(const host_options *o, host_db *db,
          stats.sessions_forgotten, stats.sessions_forgotten == 1 ? "" : "s",
          stats.messages_pruned, stats.messages_pruned == 1 ? "" : "s",
          (long)(keep / 86400), keep / 86400 == 1 ? "" : "s");
+  if (stats.inbox_pruned || stats.outbox_pruned)
+    printf("Deleted %zu processed webhook event%s and %zu finished "
+           "send%s of samvad serve.\n",
+           stats.inbox_pruned, stats.inbox_pruned == 1 ? "" : "s",
+           stats.outbox_pruned, stats.outbox_pruned == 1 ? "" : "s");
   return HOST_EXIT_OK;
 }
 

@@ -305,6 +305,7 @@ static int tg_outcome(long http_status, const char *body, size_t len,
 const host_transport host_transport_telegram = {
     .name = "telegram",
     .path = "/telegram",
+    .merge = {HOST_TG_TEXT_MAX, HOST_TG_TEXT_MAX},
     .enabled = tg_enabled,
     .handshake = NULL,
     .authenticate = tg_authenticate,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reply_merge.h"
 #include "samvad/samvad.h"
 #include "util.h"
 
@@ -72,6 +73,9 @@ typedef struct host_request_list {
 typedef struct host_transport {
   const char *name;   /* "whatsapp", "telegram": in logs, metrics, DB */
   const char *path;   /* its webhook path: "/webhook", "/telegram" */
+  /* How much text one message carries: a step's replies are joined into
+   * as few messages as fit (reply_merge.h). */
+  host_merge_limits merge;
   /* Whether the config enables it (its secrets are set). */
   int (*enabled)(const host_serve_config *cfg);
   /* GET on path: the platform's handshake. Fills body (for 200) and

@@ -267,6 +267,7 @@ static int wa_parse(const host_serve_config *cfg, const unsigned char *body,
 const host_transport host_transport_whatsapp = {
     .name = "whatsapp",
     .path = "/webhook",
+    .merge = {HOST_WA_TEXT_MAX, HOST_WA_BODY_MAX},
     .enabled = wa_enabled,
     .handshake = wa_handshake,
     .authenticate = wa_authenticate,

@@ -152,12 +152,23 @@ if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
   port=$(sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log")
   measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
   curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
+  # CPU time of each kind of thread (named by samvad), per message taken.
+  for task in /proc/"$serve_pid"/task/*; do
+    echo "$(cat "$task/comm") $(cut -d')' -f2 "$task/stat" | awk '{ print $12 + $13 }')"
+  done >"$work/threads"
+  wchar=$(sed -n 's/^wchar: //p' /proc/"$serve_pid"/io)
   stop "$serve_pid" "samvad serve"
   stop "$fake_pid"
   m() { sed -n "s/^$1 //p" "$work/metrics"; }
   echo "   messages in $(m samvad_messages_in_total), duplicates $(m samvad_duplicates_in_total)," \
     "sent $(m samvad_messages_out_total), retries $(m samvad_send_retries_total)," \
     "outbox pending $(m samvad_outbox_pending); database $(($(stat -c %s "$work/serve.db") / 1048576)) MiB"
+  awk -v msgs="$(m samvad_messages_in_total)" -v hz="$(getconf CLK_TCK)" '
+    { t[$1] += $2 }
+    END { printf "   CPU per message:"
+          for (k in t) printf " %s %.0f us", k, t[k] / hz * 1e6 / (msgs > 0 ? msgs : 1)
+          printf "; written %.1f KiB\n", wchar / 1024 / (msgs > 0 ? msgs : 1) }' \
+    wchar="$wchar" "$work/threads"
   grep -c 'event=webhook ' "$work/serve.log" >/dev/null || true
 fi
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # send.sh - the sending side of `samvad serve` against tests/fake_graph (a
-# fake Graph API and Bot API that records every request): a 429 retried
-# after Retry-After with the same request, each citizen's replies in
-# order while several citizens are served at once, replies left in the
-# outbox by a stopped or killed server delivered after the restart, a
-# permanent refusal recorded, counted and logged (phone number masked),
-# a certificate uploaded as a PNG and sent as an image (the template
-# first, outside the 24-hour window), Telegram with its token only in the
-# URL it is sent to. No token ever reaches the log or the database.
+# fake Graph API and Bot API that records every request): a step's
+# replies joined into as few messages as fit ("Hi": the greeting and the
+# menu in one list message), a 429 retried after Retry-After with the
+# same request, each citizen's replies in order while several citizens
+# are served at once, replies left in the outbox by a stopped or killed
+# server delivered after the restart, a permanent refusal recorded,
+# counted and logged (phone number masked), a certificate uploaded as a
+# PNG and sent as an image, never joined to the text before it (each
+# notice a template of its own outside the 24-hour window), Telegram with
+# its token only in the URL it is sent to, its keyboard below the joined
+# text. No token ever reaches the log or the database.
 # Args: $1 = samvad binary, $2 = source dir. The fake is $FAKE_GRAPH, else
 # tests/fake_graph beside the binary.
 set -euo pipefail
@@ -95,21 +98,32 @@ metric_is() { [ "$(metric "$1")" = "$2" ]; }
 req() { sed -n "${2}p" "$1.log" | jq -r "$3"; }
 
 # ---- 429: retried after Retry-After, with the same request, then in order -------
+# "Hi" is one message: the greeting joined to the menu's list. Choosing a
+# service ("1") is two: its description is too long to join the Act's
+# buttons (at most 1024 characters above them).
 start_fake g429 --fail-first 2 --fail-status 429 --retry-after 1
 start_serve s429 "$graph"
 say 919810000001 wamid.a1 Hi
+say 919810000001 wamid.a2 1
 wait_for 15 outbox_settled s429.db || fail "the replies were not sent after two 429s"
-[ "$(wc -l <g429.log)" = 4 ] || fail "expected 2 refused + 2 accepted requests, got $(wc -l <g429.log)"
-[ "$(jq -r .status g429.log | tr '\n' ' ')" = "429 429 200 200 " ] ||
+[ "$(wc -l <g429.log)" = 5 ] || fail "expected 2 refused + 3 accepted requests, got $(wc -l <g429.log)"
+[ "$(jq -r .status g429.log | tr '\n' ' ')" = "429 429 200 200 200 " ] ||
   fail "statuses were $(jq -r .status g429.log | tr '\n' ' ')"
 b1=$(req g429 1 .body) b2=$(req g429 2 .body) b3=$(req g429 3 .body)
 [ "$b1" = "$b2" ] && [ "$b2" = "$b3" ] || fail "the retried request is not the refused one"
-[ "$(req g429 4 '.body|fromjson|.type')" = interactive ] || fail "the menu did not come second"
+[ "$(req g429 3 '.body|fromjson|.interactive.type')" = list ] || fail "Hi's answer is not one list message"
+req g429 3 '.body|fromjson|.interactive.body.text' >hi.txt
+grep -q '^Namaste! Welcome to ' hi.txt && grep -q '^Our services: which one do you need?' hi.txt &&
+  [ "$(sed -n '/^Namaste/{n;p;}' hi.txt)" = "" ] ||
+  fail "the greeting and the menu are not joined, a blank line between: $(cat hi.txt)"
+[ "$(req g429 4 '.body|fromjson|.text.body' | head -n1)" = '*Marriage registration*' ] ||
+  fail "the service's description did not come after the retried list"
+[ "$(req g429 5 '.body|fromjson|.interactive.type')" = button ] || fail "the Act's buttons did not come last"
 gap=$(( $(req g429 2 .t_ms) - $(req g429 1 .t_ms) ))
 [ "$gap" -ge 950 ] || fail "retried after ${gap} ms despite Retry-After: 1"
 [ "$(jq -r .auth_ok g429.log | sort -u)" = true ] || fail "a request lacked the bearer token"
 [ "$(metric samvad_send_retries_total)" = 2 ] || fail "send_retries is not 2"
-[ "$(metric samvad_messages_out_total)" = 2 ] || fail "messages_out is not 2"
+[ "$(metric samvad_messages_out_total)" = 3 ] || fail "messages_out is not 3"
 grep -q 'event=send_retry .*status=429' s429.err || fail "no send_retry log line"
 stop_serve
 
@@ -128,7 +142,10 @@ wait_for 30 outbox_settled sorder.db || fail "the conversations' replies were no
 for u in $users; do
   # Rows in outbox order; the fake numbers requests as it receives them.
   got=$(sql sorder.db "select substr(sent_id, 12) from outbox where user = '$u' order by id")
-  [ "$(printf '%s\n' "$got" | wc -l)" -ge 8 ] || fail "$u got too few replies"
+  # Hi: 1 (greeting and menu joined); 1: 2 (the description, then the
+  # Act's buttons); 2: 1; 1: 1; "Asha Devi", not a date: 1 (the remark
+  # joined to the question asked again).
+  [ "$(printf '%s\n' "$got" | wc -l)" = 6 ] || fail "$u got $(printf '%s\n' "$got" | wc -l) messages, not 6"
   [ "$got" = "$(printf '%s\n' "$got" | sort -n)" ] || fail "$u's replies arrived out of order"
 done
 # The citizens were served at once: their requests interleave.
@@ -143,14 +160,15 @@ kill "$fake_pid"
 wait "$fake_pid" 2>/dev/null || true
 start_serve srestart "$graph" # nothing listens there now
 say 919810000021 wamid.r1 Hi
+say 919810000021 wamid.r2 1
 wait_for 10 grep -q 'event=send_retry .*network' srestart.err || fail "no network retry logged"
 stop_serve
-[ "$(sql srestart.db "select count(*) from outbox where state = 'pending'")" = 2 ] ||
+[ "$(sql srestart.db "select count(*) from outbox where state = 'pending'")" = 3 ] ||
   fail "the unsent replies are not pending in the outbox"
 fake_port=${graph##*:} start_fake grestart
 start_serve srestart "$graph"
 wait_for 15 outbox_settled srestart.db || fail "the pending replies were not sent after the restart"
-[ "$(jq -r '.body|fromjson|.type' grestart.log | tr '\n' ' ')" = "text interactive " ] ||
+[ "$(jq -r '.body|fromjson|.type' grestart.log | tr '\n' ' ')" = "interactive text interactive " ] ||
   fail "after the restart: $(jq -c . grestart.log)"
 stop_serve
 kill "$fake_pid"
@@ -158,16 +176,17 @@ kill "$fake_pid"
 start_fake gslow --delay-ms 3000
 start_serve skill "$graph"
 say 919810000022 wamid.k1 Hi
+say 919810000022 wamid.k2 1
 sleep 0.5
 { kill -KILL "$serve_pid"; wait "$serve_pid"; } 2>/dev/null || true
 kill "$fake_pid"
 wait "$fake_pid" 2>/dev/null || true
-[ "$(sql skill.db "select count(*) from outbox where state = 'pending'")" = 2 ] ||
+[ "$(sql skill.db "select count(*) from outbox where state = 'pending'")" = 3 ] ||
   fail "a killed server's replies are not pending"
 fake_port=${graph##*:} start_fake gafter
 start_serve skill "$graph"
 wait_for 15 outbox_settled skill.db || fail "a killed server's replies were not sent after the restart"
-[ "$(jq -r '.body|fromjson|.type' gafter.log | tr '\n' ' ')" = "text interactive " ] ||
+[ "$(jq -r '.body|fromjson|.type' gafter.log | tr '\n' ' ')" = "interactive text interactive " ] ||
   fail "after the kill: $(jq -c . gafter.log)"
 stop_serve
 
@@ -175,12 +194,13 @@ stop_serve
 start_fake greject --reject-to 919810000029
 start_serve sreject "$graph"
 say 919810000029 wamid.p1 Hi
+say 919810000029 wamid.p2 1
 wait_for 15 outbox_settled sreject.db || fail "a refused reply stays pending"
-[ "$(sql sreject.db "select count(*) from outbox where state = 'failed' and error like '%131030%'")" = 2 ] ||
+[ "$(sql sreject.db "select count(*) from outbox where state = 'failed' and error like '%131030%'")" = 3 ] ||
   fail "the refusals are not recorded with Meta's code"
-[ "$(jq -r .status greject.log | tr '\n' ' ')" = "400 400 " ] || fail "a refusal was retried"
-[ "$(metric samvad_send_failures_total)" = 2 ] || fail "send_failures is not 2"
-wait_for 3 metric_is samvad_outbox_failed 2 || fail "the failed gauge is not 2"
+[ "$(jq -r .status greject.log | tr '\n' ' ')" = "400 400 400 " ] || fail "a refusal was retried"
+[ "$(metric samvad_send_failures_total)" = 3 ] || fail "send_failures is not 3"
+wait_for 3 metric_is samvad_outbox_failed 3 || fail "the failed gauge is not 3"
 grep -q 'event=send_failed .*user=91XXXXXX0029 .*131030' sreject.err || fail "no send_failed log line"
 stop_serve
 
@@ -191,6 +211,8 @@ to_jsonl 919810003210 m $(( $(date +%s) - 600 )) <"$src/tests/bench/marriage-en.
 app=$(grep -o '"application":{"id":"[^"]*' gw | cut -d'"' -f6)
 "$samvad" keygen --specs "$specs" >/dev/null 2>&1 || fail "keygen failed"
 "$samvad" approve "$app" --db cert.db --specs "$specs" >approve.out 2>&1 || fail "approve: $(cat approve.out)"
+# The same approval again, sent without a template (below).
+sqlite3 cert.db ".backup certplain.db"
 mkdir -p uploads
 start_fake gcert --save-dir uploads
 SAMVAD_WA_TEMPLATE=samvad_notice start_serve cert "$graph" --keys keys --out pngs
@@ -209,6 +231,23 @@ png=uploads/$number.png
 [ -s "$png" ] && qr=$(zbarimg -q --raw "$png" 2>/dev/null) || fail "the uploaded PNG holds no QR code"
 "$samvad" verify "${qr:-none}" --specs "$specs" >verify.out 2>&1 || fail "the uploaded certificate does not verify"
 stop_serve
+# Without a template the notice's replies go as they are, joined where
+# they may: the approval's text stays a message of its own, not joined to
+# the certificate's, which goes with its document (text, upload, image).
+start_fake gplain
+start_serve certplain "$graph" --keys keys --out pngs-plain
+wait_for 15 outbox_settled certplain.db || fail "the certificate was not sent without a template"
+grep -q 'event=no_template' certplain.err || fail "no log line for a notice sent without a template"
+[ "$(jq -r '.path|split("/")|last' gplain.log | tr '\n' ' ')" = "messages messages media messages " ] ||
+  fail "expected text, text, upload, image: $(jq -c . gplain.log)"
+[ "$(req gplain 1 '.body|fromjson|.type')" = text ] || fail "the approval is not a text"
+[ "$(req gplain 1 '.body|fromjson|.text.body')" = "Good news: your application $app for Marriage registration has been approved." ] ||
+  fail "the approval's text was joined to another: $(req gplain 1 '.body|fromjson|.text.body')"
+grep -q "^Your Certificate of Registration of Marriage is ready, number $number\." <(req gplain 2 '.body|fromjson|.text.body') ||
+  fail "the certificate's text does not come before its upload: $(req gplain 2 .body)"
+[ "$(req gplain 3 '.file.png')" = true ] || fail "the upload without a template is not a PNG"
+[ "$(req gplain 4 '.body|fromjson|.image.caption')" = "$number" ] || fail "the image does not name the certificate"
+stop_serve
 
 # ---- Telegram: the token only in the URL it goes to ------------------------------
 start_fake gtg
@@ -219,7 +258,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Telegram-Bot-Api-Secret-Toke
 [ "$code" = 200 ] || fail "the Telegram webhook answered $code"
 wait_for 15 outbox_settled stg.db || fail "the Telegram replies were not sent"
 [ "$(jq -r .path gtg.log | sort -u)" = "/bot$TG_TOKEN/sendMessage" ] || fail "Telegram paths: $(jq -r .path gtg.log)"
-[ "$(req gtg 2 '.body|fromjson|.reply_markup.inline_keyboard|length')" -ge 2 ] || fail "no inline keyboard"
+# One message: the greeting joined to the menu, the menu's keyboard below.
+[ "$(wc -l <gtg.log)" = 1 ] || fail "Hi on Telegram gave $(wc -l <gtg.log) messages, not 1"
+[ "$(req gtg 1 '.body|fromjson|.reply_markup.inline_keyboard|length')" -ge 2 ] || fail "no inline keyboard"
+req gtg 1 '.body|fromjson|.text' >tg.txt
+grep -q 'Welcome to ' tg.txt && grep -q '^Our services: which one do you need?' tg.txt ||
+  fail "Telegram's greeting and menu are not one message: $(cat tg.txt)"
 stop_serve
 
 # ---- No secret in any log or database ---------------------------------------------

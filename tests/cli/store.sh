@@ -47,7 +47,7 @@ db=$tmp/fresh.db
 expect 0 "$samvad" db check --db "$db" --specs "$specs"
 has "$tmp/out" "sound" "db check on a fresh database does not say sound"
 expect 0 "$samvad" db migrate --db "$db"
-has "$tmp/out" "schema version 2" "db migrate does not report the schema version"
+has "$tmp/out" "schema version 3" "db migrate does not report the schema version"
 
 # Commands that read a database refuse a missing one rather than create it.
 expect 5 "$samvad" db check --db "$tmp/missing.db" --specs "$specs"
@@ -264,6 +264,34 @@ if command -v sqlite3 >/dev/null; then
   has "$tmp/out" "the session of 91XXXXXX7777" "db check does not name the damaged session (masked)"
   has "$tmp/out" "1 problem found" "db check does not count the problem"
   hasnt "$tmp/out" "919810007777" "db check shows a number in full"
+
+  # samvad serve's tables come under retention too: what the webhook took
+  # in and what was sent hold what citizens wrote and were told. Rows as
+  # serve leaves them, 40 days old and today: old finished ones go (with
+  # the delivery report of the one sent); today's, and an old one still
+  # pending, stay.
+  sdb=$tmp/serve-retention.db
+  expect 0 "$samvad" db migrate --db "$sdb"
+  old=$((now - 40 * 86400))
+  sqlite3 "$sdb" "
+    INSERT INTO inbox(transport, user, event_id, at, received_at, event, processed_at) VALUES
+      ('whatsapp', '919810006666', 'wamid.old', $old, $old, x'00', $old),
+      ('whatsapp', '919810006666', 'wamid.new', $now, $now, x'00', $now);
+    INSERT INTO outbox(transport, user, url, body, created_at, next_at, state, sent_id, done_at) VALUES
+      ('whatsapp', '919810006666', 'http://x', 'old sent', $old, $old, 'sent', 'wamid.out1', $old),
+      ('whatsapp', '919810006666', 'http://x', 'old failed', $old, $old, 'failed', NULL, $old),
+      ('whatsapp', '919810006666', 'http://x', 'old pending', $old, $now, 'pending', NULL, NULL),
+      ('whatsapp', '919810006666', 'http://x', 'new sent', $now, $now, 'sent', 'wamid.out2', $now);
+    INSERT INTO deliveries(sent_id, status, at) VALUES ('wamid.out1', 'read', $old), ('wamid.out2', 'read', $now);"
+  expect 0 "$samvad" db sweep --db "$sdb" --specs "$specs" --retention-days 30
+  has "$tmp/out" "Deleted 1 processed webhook event and 2 finished sends" "db sweep does not prune serve's tables"
+  [ "$(sqlite3 "$sdb" "SELECT group_concat(event_id) FROM inbox")" = wamid.new ] ||
+    fail "the inbox kept $(sqlite3 "$sdb" "SELECT group_concat(event_id) FROM inbox")"
+  [ "$(sqlite3 "$sdb" "SELECT group_concat(CAST(body AS TEXT), '|') FROM outbox ORDER BY id")" = "old pending|new sent" ] ||
+    fail "the outbox kept $(sqlite3 "$sdb" "SELECT group_concat(CAST(body AS TEXT), '|') FROM outbox")"
+  [ "$(sqlite3 "$sdb" "SELECT group_concat(sent_id) FROM deliveries")" = wamid.out2 ] ||
+    fail "the delivery reports kept $(sqlite3 "$sdb" "SELECT group_concat(sent_id) FROM deliveries")"
+  expect 0 "$samvad" db check --db "$sdb" --specs "$specs"
 
   # A writer holds the lock for longer than the 5-second busy timeout.
   { echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES('lock', 1);"; sleep 8; echo "ROLLBACK;"; } |
