@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -151,30 +150,10 @@ static int run(host_db *db, enum host_db_slot slot, const char *sql) {
   return err;
 }
 
-/* One writer at a time within the process: a thread waiting for another
- * thread's transaction sleeps on this mutex and wakes when it ends, rather
- * than polling SQLite's busy handler (which sleeps 1, 2, 5 ... 100 ms). */
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local int writing;
-
-static void writer_release(void) {
-  if (writing) {
-    writing = 0;
-    pthread_mutex_unlock(&writer);
-  }
-}
-
 int host_db_begin(host_db *db) {
-  if (!writing) {
-    pthread_mutex_lock(&writer);
-    writing = 1;
-  }
   /* IMMEDIATE takes the write lock now: a second writer waits (busy
    * timeout) here rather than failing halfway through a step. */
-  int rc = run(db, HOST_DB_BEGIN, "BEGIN IMMEDIATE");
-  if (rc != 0)
-    writer_release();
-  return rc;
+  return run(db, HOST_DB_BEGIN, "BEGIN IMMEDIATE");
 }
 
 /* Rolls back after a failure, keeping the failure's description. */
@@ -192,15 +171,12 @@ int host_db_commit(host_db *db) {
    * disk, and it must not be retried by the next message's COMMIT. */
   if (err != 0 && !sqlite3_get_autocommit(db->sql))
     undo(db, err);
-  if (sqlite3_get_autocommit(db->sql))
-    writer_release();
   return err;
 }
 
 void host_db_rollback(host_db *db) {
   if (!sqlite3_get_autocommit(db->sql))
     (void)run(db, HOST_DB_ROLLBACK, "ROLLBACK");
-  writer_release();
 }
 
 /* ---- Opening ------------------------------------------------------------- */
