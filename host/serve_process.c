@@ -32,6 +32,11 @@ int host_serve_process_init(host_serve_process *p,
   p->catalogue = catalogue;
   p->db = db;
   p->store = host_db_store(db);
+  /* The inbox applies each message once: an id it has seen is refused
+   * before the webhook is answered, and an event is marked processed in
+   * the transaction of its step. The library's log of processed messages
+   * would be a second copy of that, costing a write per message. */
+  samvad_store_set_message_log(p->store, 0);
   p->transports = transports;
   p->count = count;
   p->metrics = metrics;

@@ -15,6 +15,7 @@ struct samvad_store {
   unsigned char key[SAMVAD_REFERENCE_KEY_BYTES];
   bool has_key;
   bool has_lang; /* new sessions start in lang */
+  bool no_message_log; /* the host applies each message once itself */
   samvad_lang lang;
   unsigned char *buf; /* scratch for loads and saves */
   size_t cap;
@@ -79,6 +80,11 @@ void samvad_store_set_reference_key(
   st->has_key = key != NULL;
   if (key)
     memcpy(st->key, key, sizeof st->key);
+}
+
+void samvad_store_set_message_log(samvad_store *st, int keep) {
+  if (st)
+    st->no_message_log = !keep;
 }
 
 void samvad_store_set_new_session_lang(samvad_store *st, samvad_lang lang) {
@@ -238,7 +244,8 @@ int samvad_store_step(samvad_store *st, const samvad_catalogue *cat,
     return SAMVAD_EINVAL;
   size_t len = 0;
   int rc;
-  if (msg->id) {
+  bool logged = msg->id && !st->no_message_log;
+  if (logged) {
     rc = load_message(st, user, msg->id, &len);
     if (rc == SAMVAD_OK) {
       rc = samvad_replies_restore(out, st->buf, len);
@@ -257,7 +264,7 @@ int samvad_store_step(samvad_store *st, const samvad_catalogue *cat,
   if (rc == SAMVAD_OK)
     rc = save_session(st, user, session, now);
   samvad_session_destroy(session);
-  if (rc == SAMVAD_OK && msg->id) {
+  if (rc == SAMVAD_OK && logged) {
     rc = save_replies(st, out, &len);
     if (rc == SAMVAD_OK)
       rc = st->ops.message_record(st->ctx, user, msg->id, st->buf, len, now);

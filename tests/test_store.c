@@ -346,6 +346,30 @@ static void repeated_delivery_answers_the_same_and_changes_nothing(void **st) {
   sc_free(c);
 }
 
+/* A host that applies each message once itself (serve's inbox) turns the
+ * log off: nothing is looked up or recorded, and the same id is stepped
+ * again if the host lets it through. */
+static void without_the_message_log_nothing_is_recorded(void **st) {
+  (void)st;
+  sc *c = sc_new("919800000005", NULL);
+  samvad_store_set_message_log(c->st, 0);
+  assert_int_equal(sc_send(c, "hello"), 0);
+  assert_int_equal(sc_send_id(c, "m2", "1"), 0);
+  char first[sizeof c->all];
+  strcpy(first, c->all);
+  assert_int_equal(sc_send_id(c, "m2", "1"), 0);
+  assert_int_equal(c->outcome, 0);
+  assert_int_equal(c->f->nmessages, 0);
+  assert_string_not_equal(c->all, first); /* stepped again, inside */
+  /* Back on, ids are looked up and recorded again. */
+  samvad_store_set_message_log(c->st, 1);
+  assert_int_equal(sc_send_id(c, "m9", "2"), 0);
+  assert_int_equal(c->f->nmessages, 1);
+  assert_int_equal(sc_send_id(c, "m9", "2"), 0);
+  assert_int_equal(c->outcome, SAMVAD_STEP_REPEAT);
+  sc_free(c);
+}
+
 static void submission_creates_the_application_once(void **st) {
   (void)st;
   sc *c = sc_new("919800000003", NULL);
@@ -836,6 +860,7 @@ static void bad_arguments(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(repeated_delivery_answers_the_same_and_changes_nothing),
+      cmocka_unit_test(without_the_message_log_nothing_is_recorded),
       cmocka_unit_test(submission_creates_the_application_once),
       cmocka_unit_test(audit_names_the_application),
       cmocka_unit_test(the_key_makes_numbers_unguessable),

@@ -154,6 +154,17 @@ samvad_store_set_reference_key(samvad_store *store,
 SAMVAD_API void samvad_store_set_new_session_lang(samvad_store *store,
                                                   samvad_lang lang);
 
+/* Whether samvad_store_step keeps the processed-message log (it does
+ * unless told otherwise): each message id looked up first, and recorded
+ * with its replies after. A host whose own intake already applies each
+ * message once may turn it off and save a write per message: samvad
+ * serve's inbox refuses an id it has seen before the webhook is answered,
+ * and marks the message processed in the transaction of its step. Off,
+ * samvad_store_step calls neither message_find nor message_record and
+ * never reports SAMVAD_STEP_REPEAT; message ids still go into reference
+ * numbers. */
+SAMVAD_API void samvad_store_set_message_log(samvad_store *store, int keep);
+
 /* ---- Exactly-once processing -----------------------------------------------
  * Applies one message from user exactly once. When message->id was already
  * processed for user, out gets the replies stored then and nothing
