@@ -202,6 +202,26 @@ static int exec(host_db *db, const char *sql) {
   return rc == SQLITE_OK ? 0 : host_db_fail(db, rc);
 }
 
+int host_db_defer_sync(host_db *db) {
+  return exec(db, "PRAGMA synchronous = NORMAL");
+}
+
+int host_db_sync(host_db *db) {
+  /* The write-ahead log's file, through SQLite's own VFS: the same sync a
+   * commit does under synchronous=FULL. None for :memory:. */
+  sqlite3_file *wal = NULL;
+  if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+                           &wal) != SQLITE_OK ||
+      !wal || !wal->pMethods)
+    return 0;
+  int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK) {
+    host_db_set_error(db, "the write-ahead log could not be synced to disk");
+    return SAMVAD_ESTORE;
+  }
+  return 0;
+}
+
 /* Refuses a database that is not (or not yet) samvad's, or is newer than
  * this samvad; *version gets its schema version. */
 static int check_identity(host_db *db, int *version) {

@@ -38,6 +38,17 @@ int host_db_begin(host_db *db);
 int host_db_commit(host_db *db);
 void host_db_rollback(host_db *db);
 
+/* Commits on this connection stop waiting for the disk (WAL with
+ * synchronous=NORMAL: a commit is safe from a crash of the process, and a
+ * power cut may undo the last ones, never half of one). The caller then
+ * calls host_db_sync before anything it committed leaves the process: an
+ * answer to a webhook, a request sent. serve's store thread does, so that
+ * one fsync covers a turn's intake and the stepping before it. */
+int host_db_defer_sync(host_db *db);
+/* Puts everything committed so far on disk (fdatasync of the WAL). 0, or
+ * SAMVAD_ESTORE. A no-op for :memory:. */
+int host_db_sync(host_db *db);
+
 /* The last SQLite error, e.g. "database or disk is full"; "" when none. */
 const char *host_db_errmsg(const host_db *db);
 

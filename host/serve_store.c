@@ -45,6 +45,7 @@ struct host_serve {
   int sender_ready;                 /* under lock: an outcome waits */
   int inbox_pending;                /* events may wait in the inbox */
   int fill_now;                     /* rows may be due: fill the senders */
+  int unsynced;                     /* commits not yet on disk */
   int64_t retry_at, next_notice, next_count, next_sweep, next_fill;
   int64_t retention_seconds;
   int64_t drain_us;                 /* for the senders at shutdown */
@@ -144,6 +145,15 @@ static void store_failed(host_serve *sv, const char *stage, int rc) {
   sv->retry_at = host_serve_now_us() + RETRY_US;
 }
 
+/* Puts what was committed on disk (commits do not wait for it: see
+ * host_db_defer_sync). 0 or a samvad error. */
+static int sync_now(host_serve *sv) {
+  int rc = host_db_sync(sv->p.db);
+  if (rc == 0)
+    sv->unsynced = 0;
+  return rc;
+}
+
 /* The jobs' events into the inbox, in a transaction of their own, and the
  * jobs answered once it is committed. */
 static void intake(host_serve *sv, host_serve_job *jobs) {
@@ -155,6 +165,10 @@ static void intake(host_serve *sv, host_serve_job *jobs) {
     rc = host_db_commit(sv->p.db);
   else
     host_db_rollback(sv->p.db);
+  /* On disk before the answer; the same fsync covers what earlier turns
+   * stepped. */
+  if (rc == 0)
+    rc = sync_now(sv);
   if (rc != 0)
     store_failed(sv, "inbox", rc);
   answer_jobs(sv, jobs, rc, &c);
@@ -226,6 +240,7 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
   }
   host_inbox_items_free(items, n);
   sv->fill_now |= done > 0 || outcomes;
+  sv->unsynced = 1; /* whatever committed above */
   return rc == 0 ? 0 : -1;
 }
 
@@ -234,6 +249,12 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
 static void fill_senders(host_serve *sv, int64_t now) {
   if (!sv->p.sender || (!sv->fill_now && now < sv->next_fill))
     return;
+  /* Nothing is sent before it is on disk: a power cut could otherwise
+   * undo a step whose replies were already out. */
+  if (sv->unsynced && sync_now(sv) != 0) {
+    store_failed(sv, "sync", SAMVAD_ESTORE);
+    return;
+  }
   sv->fill_now = 0;
   sv->next_fill = now + FILL_EVERY_US;
   (void)host_sender_fill(sv->p.sender, sv->p.db, (int64_t)time(NULL));
@@ -269,7 +290,7 @@ static void periodic(host_serve *sv, int64_t now) {
   if (now >= sv->next_notice) {
     sv->next_notice = now + NOTICE_EVERY_US;
     if (host_serve_deliver_notices(&sv->p) > 0)
-      sv->fill_now = 1;
+      sv->fill_now = sv->unsynced = 1;
   }
   if (now >= sv->next_count) {
     sv->next_count = now + COUNT_EVERY_US;
@@ -384,6 +405,8 @@ static void *store_thread(void *arg) {
   }
   (void)host_serve_deliver_notices(&sv->p);
   drain_senders(sv);
+  if (sync_now(sv) != 0)
+    store_failed(sv, "sync", SAMVAD_ESTORE);
   atomic_store(&sv->dead, 1);
   return NULL;
 }
@@ -404,6 +427,11 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
   sv->retention_seconds = s->retention_days
                               ? (int64_t)s->retention_days * 86400
                               : samvad_catalogue_retention_seconds(catalogue);
+  /* One fsync a turn: the intake's, before its answers, which covers the
+   * stepping committed since (senders wait for it too). */
+  if (host_db_defer_sync(db) != 0)
+    host_serve_log("store_error", "stage=open error=\"%s\"",
+                   host_db_errmsg(db));
   sv->inbox_pending = 1; /* what a previous run left */
   sv->fill_now = 1;      /* and the outbox it left */
   sv->drain_us = (int64_t)HOST_SERVE_DRAIN_SECONDS * 1000000;

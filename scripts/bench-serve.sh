@@ -179,7 +179,14 @@ if [ "${BENCH_ONLY:-node}" = node ]; then
   node_pid=$!
   pids="$pids $node_pid"
   for _ in $(seq 100); do [ -s "$work/node.port" ] && break; sleep 0.05; done
-  measure node "Node.js peer (not durable)" "$(cat "$work/node.port")"
+  measure node "Node.js peer (not durable)" "$(cat "$work/node.port")" | tee "$work/node.line"
+  node_ticks=$(cut -d')' -f2 /proc/"$node_pid"/stat | awk '{ print $12 + $13 }')
   stop "$node_pid"
+  # The peer takes every request it answers: its CPU per message, beside
+  # samvad's above.
+  awk -v ticks="$node_ticks" -v hz="$(getconf CLK_TCK)" -v wrk="$work/node.wrk" '
+    BEGIN { while ((getline l < wrk) > 0) if (l ~ /^RESULT/) { split(l, kv, " ")
+              for (i in kv) { split(kv[i], p, "="); if (p[1] == "requests") n = p[2] } }
+            printf "   CPU per message: node %.0f us\n", ticks / hz * 1e6 / (n > 0 ? n : 1) }' 
   stop "$fake_pid"
 fi
