@@ -250,10 +250,16 @@ static void fill_senders(host_serve *sv, int64_t now) {
   if (!sv->p.sender || (!sv->fill_now && now < sv->next_fill))
     return;
   /* Nothing is sent before it is on disk: a power cut could otherwise
-   * undo a step whose replies were already out. */
-  if (sv->unsynced && sync_now(sv) != 0) {
-    store_failed(sv, "sync", SAMVAD_ESTORE);
-    return;
+   * undo a step whose replies were already out. When requests wait, the
+   * next turn's intake syncs anyway and the senders are filled after it;
+   * otherwise this syncs. */
+  if (sv->unsynced) {
+    if (atomic_load(&sv->queued) > 0)
+      return;
+    if (sync_now(sv) != 0) {
+      store_failed(sv, "sync", SAMVAD_ESTORE);
+      return;
+    }
   }
   sv->fill_now = 0;
   sv->next_fill = now + FILL_EVERY_US;
@@ -388,8 +394,10 @@ static void *store_thread(void *arg) {
     host_serve_job *jobs = wait_for_work(sv, &stopping);
     atomic_store(&sv->round_started, host_serve_now_us());
     size_t incoming = events_in(jobs);
-    if (jobs)
+    if (jobs) {
       intake(sv, jobs);
+      fill_senders(sv, host_serve_now_us());
+    }
     step_round(sv, incoming, stopping);
     int64_t now = host_serve_now_us();
     periodic(sv, now);
