@@ -285,8 +285,12 @@ int host_sender_fill(host_sender *s, host_db *db, int64_t now) {
     memset(&s->slots[k].result, 0, sizeof s->slots[k].result);
     s->slots[k].state = SLOT_QUEUED;
   }
-  if (n > 0)
+  /* As many workers woken as there are rows, not all of them for one. */
+  if (n >= (size_t)s->worker_count)
     pthread_cond_broadcast(&s->work);
+  else
+    for (size_t i = 0; i < n; i++)
+      pthread_cond_signal(&s->work);
   pthread_mutex_unlock(&s->lock);
   return (int)n;
 }
