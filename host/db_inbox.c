@@ -115,22 +115,37 @@ int host_db_inbox_done(host_db *db, int64_t id, int64_t now) {
   return err;
 }
 
-int host_db_last_inbound(host_db *db, const char *transport, const char *user,
-                         int64_t *at) {
+int host_db_inbound_seen(host_db *db, const char *user, int64_t at) {
   sqlite3_stmt *st = host_db_stmt(
-      db, HOST_DB_INBOX_LAST,
-      "SELECT max(at) FROM inbox WHERE transport = ? AND user = ?");
+      db, HOST_DB_INBOUND_SEEN,
+      "UPDATE sessions SET inbound_at = ?2 WHERE user = ?1"
+      " AND (inbound_at IS NULL OR inbound_at < ?2)");
   if (!st)
     return SAMVAD_ESTORE;
-  sqlite3_bind_text(st, 1, transport, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+  int rc = sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 2, at);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(st);
+  int err = rc == SQLITE_DONE ? 0 : host_db_fail(db, rc);
+  host_db_done(st);
+  return err;
+}
+
+int host_db_last_inbound(host_db *db, const char *user, int64_t *at) {
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_INBOX_LAST, "SELECT inbound_at FROM sessions WHERE user = ?");
+  if (!st)
+    return SAMVAD_ESTORE;
+  sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   int err;
   if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
     *at = sqlite3_column_int64(st, 0);
     err = 0;
   } else {
-    err = rc == SQLITE_ROW ? SAMVAD_ENOTFOUND : host_db_fail(db, rc);
+    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? SAMVAD_ENOTFOUND
+                                                : host_db_fail(db, rc);
   }
   host_db_done(st);
   return err;

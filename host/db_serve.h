@@ -37,10 +37,12 @@ int host_db_inbox_pending(host_db *db, size_t max, host_inbox_item *items,
 void host_inbox_items_free(host_inbox_item *items, size_t n);
 int host_db_inbox_done(host_db *db, int64_t id, int64_t now);
 
-/* When user last wrote through transport (for WhatsApp's 24-hour window);
- * SAMVAD_ENOTFOUND when never. */
-int host_db_last_inbound(host_db *db, const char *transport, const char *user,
-                         int64_t *at);
+/* WhatsApp's 24-hour window: records that the citizen whose session is
+ * stored under `user` (host_store_user) wrote at `at`, in their session's
+ * row (none yet: nothing to record, and no notice can be due), and reads
+ * it back: SAMVAD_ENOTFOUND when unknown. */
+int host_db_inbound_seen(host_db *db, const char *user, int64_t at);
+int host_db_last_inbound(host_db *db, const char *user, int64_t *at);
 
 /* ---- Outbox (host/db_outbox.c) ---------------------------------------------- */
 int host_db_outbox_add(host_db *db, const char *transport, const char *user,

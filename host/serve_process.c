@@ -114,8 +114,9 @@ static int step_message(host_serve_process *p, const host_transport *t,
                       "transport=%s user=%s reason=\"the stored session did "
                       "not restore; started afresh\"",
                       t->name, masked);
+  rc = host_db_inbound_seen(p->db, user, at);
   /* A repeat was answered when it was first processed. */
-  if (!(outcome & SAMVAD_STEP_REPEAT)) {
+  if (rc == 0 && !(outcome & SAMVAD_STEP_REPEAT)) {
     if (in->callback && t == &host_transport_telegram)
       rc = answer_callback(p, t, in, now);
     if (rc == 0)
@@ -136,7 +137,15 @@ static int step_message(host_serve_process *p, const host_transport *t,
 }
 
 static int answer_unsupported(host_serve_process *p, const host_transport *t,
-                              const host_inbound *in, int64_t now) {
+                              const host_inbound *in, int64_t at,
+                              int64_t now) {
+  /* A sticker opens WhatsApp's 24-hour window as well as a text does. */
+  char user[SAMVAD_MAX_USER_ID_BYTES + 1];
+  if (host_store_user(t->name, in->user, user, sizeof user) == 0) {
+    int rc = host_db_inbound_seen(p->db, user, at);
+    if (rc != 0)
+      return rc;
+  }
   samvad_reply reply;
   memset(&reply, 0, sizeof reply);
   reply.text = unsupported_text;
@@ -187,7 +196,7 @@ static int handle(host_serve_process *p, const host_inbox_item *item,
   case HOST_IN_STATUS:
     return record_status(p, t, &in, item->at);
   default:
-    return answer_unsupported(p, t, &in, now);
+    return answer_unsupported(p, t, &in, item->at, now);
   }
 }
 

@@ -50,7 +50,10 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
   host_mask_id(user, masked, sizeof masked);
   if (is_notice && t->render_template) {
     int64_t at = 0;
-    int err = host_db_last_inbound(db, t->name, user, &at);
+    char key[SAMVAD_MAX_USER_ID_BYTES + 1];
+    int err = host_store_user(t->name, user, key, sizeof key) != 0
+                  ? SAMVAD_ENOTFOUND
+                  : host_db_last_inbound(db, key, &at);
     if (err != 0 && err != SAMVAD_ENOTFOUND)
       return err;
     use_template = err == SAMVAD_ENOTFOUND || now - at >= WINDOW_SECONDS;

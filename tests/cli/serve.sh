@@ -164,6 +164,9 @@ expect_status 403 "$(hs "hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=f
 expect_status 403 "$(hs "hub.challenge=1")" "a handshake without a token"
 stop_serve
 export SAMVAD_WA_VERIFY_TOKEN=$verify
+# With a template for notices outside the 24-hour window: G's decision,
+# below, comes while G is inside it, and goes as a plain message.
+export SAMVAD_WA_TEMPLATE=samvad_notice
 start_serve --config "$tmp/serve.conf"
 expect_status 200 "$(hs "hub.mode=subscribe&hub.challenge=42&hub.verify_token=$verify")" "the environment's verify token"
 expect_status 403 "$(hs "hub.mode=subscribe&hub.challenge=42&hub.verify_token=from-the-file")" "the file's token when the environment has one"
@@ -293,6 +296,8 @@ wait_for 1 "was not approved."
 grep -q -- "Your application $ref for Marriage registration was not approved" "$(to $G)" ||
   fail "the decision did not reach the citizen"
 grep -q 'event=notice transport=whatsapp user=91XXXXXX0042' "$tmp/serve.log" || fail "no log line for the notice"
+grep -q '^text: Your application .* was not approved' "$(texts +$G)" && ! grep -q '^template:' "$tmp/texts" ||
+  fail "a notice inside the 24-hour window did not go as a plain message"
 # Every request the fake took is counted once its outcome is recorded
 # (41 with this file: G's application alone is 34 messages).
 out_counted() { [ "$(metric samvad_messages_out_total)" = "$(grep -c '"status":200' "$tmp/graph.log")" ]; }
