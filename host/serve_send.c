@@ -32,8 +32,10 @@
 #include "serve.h"
 #include "send_http.h"
 
-#define SEND_QUEUE 64              /* rows taken beyond one per worker */
-#define SEND_TICK_US 1000000       /* look for due retries this often */
+/* Rows handed out beyond one per worker. The store thread fills the
+ * queue once a turn, so it must hold a turn's worth of replies: with 64
+ * the replies fell behind the acknowledgements at 256 connections. */
+#define SEND_QUEUE 252
 #define SEND_BACKOFF_MAX 300       /* seconds */
 #define SEND_RETRY_AFTER_MAX 3600  /* a longer Retry-After is not believed */
 #define SEND_ATTEMPTS_MAX 300      /* about a day at the longest backoff */
