@@ -115,15 +115,25 @@ settle() {
 # for the replies at the fake KEY; prints one result line.
 measure() {
   local key=$1 label=$2 port=$3 t0 t_end
+  local cpu0
+  cpu0=$(head -n 1 /proc/stat)
   t0=$(date +%s%N)
   wrk -t$threads -c"$conns" -d"${secs}s" --timeout 10s -s "$root/tests/bench/serve-wrk.lua" \
     "http://127.0.0.1:$port/webhook" -- "$work/load.tsv" $threads >"$work/$key.wrk"
   t_end=$(date +%s%N)
+  # Where the machine's time went while wrk ran: idle (and waiting for
+  # the disk) means the server under test left CPU unused; steal is the
+  # hypervisor's.
+  printf '%s\n%s\n' "$cpu0" "$(head -n 1 /proc/stat)" | awk '
+    { for (i = 2; i <= NF; i++) v[NR, i] = $i }
+    END { for (i = 2; i <= 9; i++) { d[i] = v[2, i] - v[1, i]; t += d[i] }
+          if (t > 0) printf "%.0f %.0f\n", (d[5] + d[6]) * 100 / t, d[9] * 100 / t }' \
+    >"$work/$key.cpu"
   settle "$work/$key.graph"
   local result
   result=$(grep '^RESULT' "$work/$key.wrk") || { cat "$work/$key.wrk"; exit 1; }
   # The fake's log: t_ms of each request since it started (just before t0).
-  awk -v label="$label" -v result="$result" -v wrk_ms=$(((t_end - t0) / 1000000)) '
+  awk -v label="$label" -v result="$result" -v wrk_ms=$(((t_end - t0) / 1000000)) -v cpufile="$work/$key.cpu" '
     { if (match($0, /"t_ms":[0-9]+/)) { t = substr($0, RSTART + 7, RLENGTH - 7) + 0
         if (first == "" || t < first) first = t; if (t > last) last = t }
       n++ }
@@ -136,6 +146,8 @@ measure() {
              "%7d replies at %7.0f/s, last %.1f s after the load\n",
         label, r["requests"] / secs, r["p50_us"] / 1000, r["p99_us"] / 1000,
         r["status_errors"], r["socket_errors"], n, n / span, (last - wrk_ms) / 1000
+      getline cpu < cpufile; split(cpu, c, " ")
+      printf "   machine during the load: %d%% idle or waiting for the disk, %d%% stolen\n", c[1], c[2]
       if (r["wrapped"] > 0)
         printf "  warning: the load ran out of messages (%d wraps): raise BENCH_MESSAGES\n", r["wrapped"]
     }' "$work/$key.graph"
