@@ -173,6 +173,8 @@ static int undo(host_db *db, int err) {
 
 int host_db_commit(host_db *db) {
   int err = run(db, HOST_DB_COMMIT, "COMMIT");
+  if (err == 0)
+    atomic_fetch_add(&db->commits, 1);
   /* A failed COMMIT may leave the transaction open; nothing of it is on
    * disk, and it must not be retried by the next message's COMMIT. */
   if (err != 0 && !sqlite3_get_autocommit(db->sql))
@@ -183,6 +185,15 @@ int host_db_commit(host_db *db) {
 void host_db_rollback(host_db *db) {
   if (!sqlite3_get_autocommit(db->sql))
     (void)run(db, HOST_DB_ROLLBACK, "ROLLBACK");
+}
+
+uint64_t host_db_commits(host_db *db) { return atomic_load(&db->commits); }
+
+int host_db_wal_fd(host_db *db) {
+  const char *main_file = sqlite3_db_filename(db->sql, "main");
+  const char *wal = main_file && *main_file ? sqlite3_filename_wal(main_file)
+                                            : NULL;
+  return wal && *wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
 }
 
 /* ---- Opening ------------------------------------------------------------- */

@@ -49,6 +49,13 @@ int host_db_defer_sync(host_db *db);
  * SAMVAD_ESTORE. A no-op for :memory:. */
 int host_db_sync(host_db *db);
 
+/* How many transactions this connection has committed; safe to read from
+ * any thread. */
+uint64_t host_db_commits(host_db *db);
+/* A read-only descriptor of the write-ahead log, for a thread that syncs
+ * it (serve_sync.c), or -1 (:memory:, or it cannot be opened). */
+int host_db_wal_fd(host_db *db);
+
 /* The last SQLite error, e.g. "database or disk is full"; "" when none. */
 const char *host_db_errmsg(const host_db *db);
 

@@ -56,16 +56,37 @@ static int copy_column(sqlite3_stmt *st, int col, char *dst, size_t cap) {
   return 0;
 }
 
-static int is_busy(const char *user, const char *const *busy, size_t count) {
-  for (size_t i = 0; i < count; i++)
-    if (strcmp(busy[i], user) == 0)
-      return 1;
-  return 0;
+/* The citizens a scan has met (busy ones first): an open-addressing set
+ * of their ids, so that each row costs one look-up however many there
+ * are (hundreds, with the senders' queue full). */
+typedef struct user_set {
+  const char **slot;
+  size_t mask;
+} user_set;
+
+static size_t user_hash(const char *s) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
 }
 
-int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
-                       size_t busy_count, size_t max, host_outbox_item *items,
-                       size_t *n) {
+/* Adds user (kept by pointer: it must outlive the set); 1 when it was
+ * already there. */
+static int user_set_add(user_set *set, const char *user) {
+  for (size_t i = user_hash(user) & set->mask;; i = (i + 1) & set->mask) {
+    if (!set->slot[i]) {
+      set->slot[i] = user;
+      return 0;
+    }
+    if (strcmp(set->slot[i], user) == 0)
+      return 1;
+  }
+}
+
+int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
+                       const char *const *busy, size_t busy_count, size_t max,
+                       host_outbox_item *items, size_t *n) {
   *n = 0;
   if (max == 0)
     return 0;
@@ -78,25 +99,33 @@ int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
   sqlite3_stmt *st = host_db_stmt(
       db, HOST_DB_OUTBOX_DUE,
       "SELECT id, transport, user, url, body, attempts, next_at FROM outbox"
-      " WHERE state = 'pending' ORDER BY id");
+      " WHERE state = 'pending' AND id <= ? ORDER BY id");
   if (!st)
     return SAMVAD_ESTORE;
-  size_t seen_cap = busy_count + 4 * max + 64, seen_n = 0;
-  char(*seen)[SAMVAD_MAX_USER_ID_BYTES + 1] = malloc(seen_cap * sizeof *seen);
-  if (!seen) {
-    host_db_done(st);
-    return SAMVAD_ENOMEM;
-  }
-  int rc = SQLITE_DONE, err = 0;
-  while (*n < max && seen_n < seen_cap &&
+  /* Citizens met are copied here (the row's text lasts one step). */
+  size_t met_cap = 4 * max + 64, met_n = 0, cap = 64;
+  while (cap < 2 * (busy_count + met_cap))
+    cap *= 2;
+  char(*met)[SAMVAD_MAX_USER_ID_BYTES + 1] = malloc(met_cap * sizeof *met);
+  user_set set = {calloc(cap, sizeof *set.slot), cap - 1};
+  int rc = sqlite3_bind_int64(st, 1, max_id), err = 0;
+  if (!met || !set.slot)
+    err = SAMVAD_ENOMEM;
+  for (size_t i = 0; !err && i < busy_count; i++)
+    (void)user_set_add(&set, busy[i]);
+  if (rc != SQLITE_OK && !err)
+    err = host_db_fail(db, rc);
+  rc = SQLITE_DONE;
+  while (!err && *n < max && met_n < met_cap &&
          (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *user = (const char *)sqlite3_column_text(st, 2);
-    int skip = !user || is_busy(user, busy, busy_count);
-    for (size_t i = 0; !skip && i < seen_n; i++)
-      skip = strcmp(seen[i], user) == 0;
-    if (skip)
-      continue;
-    snprintf(seen[seen_n++], sizeof seen[0], "%s", user);
+    const unsigned char *user = sqlite3_column_text(st, 2);
+    size_t ulen = (size_t)sqlite3_column_bytes(st, 2);
+    if (!user || ulen > SAMVAD_MAX_USER_ID_BYTES)
+      continue; /* not a row samvad wrote */
+    memcpy(met[met_n], user, ulen + 1);
+    if (user_set_add(&set, met[met_n]))
+      continue; /* busy, or not this citizen's oldest */
+    met_n++;
     if (sqlite3_column_int64(st, 6) > now)
       continue;
     host_outbox_item *it = &items[*n];
@@ -121,12 +150,25 @@ int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
   }
   if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
     err = host_db_fail(db, rc);
-  free(seen);
+  free(met);
+  free(set.slot);
   host_db_done(st);
   if (err) {
     host_outbox_items_free(items, *n);
     *n = 0;
   }
+  return err;
+}
+
+int host_db_outbox_last_id(host_db *db, int64_t *id) {
+  sqlite3_stmt *st = host_db_stmt(db, HOST_DB_OUTBOX_LAST_ID,
+                                  "SELECT coalesce(max(id), 0) FROM outbox");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_step(st);
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
+  host_db_done(st);
   return err;
 }
 

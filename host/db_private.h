@@ -6,6 +6,7 @@
 #define SAMVAD_HOST_DB_PRIVATE_H
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <yajl/yajl_gen.h>
 
 #include "db.h"
@@ -69,6 +70,7 @@ enum host_db_slot {
   HOST_DB_OUTBOX_PRUNE_BOUND,
   HOST_DB_DELIVERY_PRUNE,
   HOST_DB_OUTBOX_PRUNE,
+  HOST_DB_OUTBOX_LAST_ID,
   HOST_DB_SLOT_COUNT
 };
 
@@ -79,6 +81,7 @@ struct host_db {
   yajl_gen gen;     /* reused to write answers as JSON */
   char *path;       /* as given, for messages and the mode check */
   char errmsg[256]; /* the last failure's description */
+  atomic_uint_fast64_t commits; /* read by serve's sync thread */
 };
 
 /* The backend's functions over this database (db_ops.c). */

@@ -60,11 +60,14 @@ typedef struct host_outbox_item {
 } host_outbox_item;
 
 /* Sendable requests: for each citizen only the oldest pending one (so one
- * citizen's replies keep their order), due by now, skipping citizens in
+ * citizen's replies keep their order), due by now, with an id of at most
+ * max_id (rows committed later are not yet on disk), skipping citizens in
  * busy (those with a request in flight; busy_count of them); at most max. */
-int host_db_outbox_due(host_db *db, int64_t now, const char *const *busy,
-                       size_t busy_count, size_t max, host_outbox_item *items,
-                       size_t *n);
+int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
+                       const char *const *busy, size_t busy_count, size_t max,
+                       host_outbox_item *items, size_t *n);
+/* The newest row's id (0 when the outbox is empty). */
+int host_db_outbox_last_id(host_db *db, int64_t *id);
 void host_outbox_items_free(host_outbox_item *items, size_t n);
 int host_db_outbox_sent(host_db *db, int64_t id, const char *sent_id,
                         int64_t now);

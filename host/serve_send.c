@@ -259,7 +259,8 @@ int host_sender_idle(host_sender *s) {
   return idle;
 }
 
-int host_sender_fill(host_sender *s, host_db *db, int64_t now) {
+int host_sender_fill(host_sender *s, host_db *db, int64_t now,
+                     int64_t max_id) {
   size_t free_count = 0, busy_count = 0;
   pthread_mutex_lock(&s->lock);
   if (s->stopping) {
@@ -276,8 +277,8 @@ int host_sender_fill(host_sender *s, host_db *db, int64_t now) {
   if (free_count == 0)
     return 0;
   size_t n = 0;
-  if (host_db_outbox_due(db, now, s->busy, busy_count, free_count, s->rows,
-                         &n) != 0) {
+  if (host_db_outbox_due(db, now, max_id, s->busy, busy_count, free_count,
+                         s->rows, &n) != 0) {
     host_serve_log("store_error", "stage=outbox_due error=\"%s\"",
                    host_db_errmsg(db));
     return -1;

@@ -42,10 +42,11 @@ int host_sender_record(host_sender *s, host_db *db, int64_t now);
  * (0: the rows stay pending and are sent again, at least once): frees the
  * recorded requests, so their citizens' next rows may go. */
 void host_sender_recorded(host_sender *s, int committed);
-/* Hands due rows to the workers (reads db, outside a transaction), as
- * many as there are free slots. The count handed, or -1 (logged) after a
- * database failure. */
-int host_sender_fill(host_sender *s, host_db *db, int64_t now);
+/* Hands due rows with an id up to max_id (those on disk) to the workers
+ * (reads db, outside a transaction), as many as there are free slots.
+ * The count handed, or -1 (logged) after a database failure. */
+int host_sender_fill(host_sender *s, host_db *db, int64_t now,
+                     int64_t max_id);
 /* Whether nothing is queued, in flight or waiting to be recorded. */
 int host_sender_idle(host_sender *s);
 /* Takes no more rows; rows queued are left unsent once drain_seconds

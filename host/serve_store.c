@@ -20,10 +20,12 @@
 #include "approve.h"
 #include "serve.h"
 #include "serve_process.h"
+#include "serve_sync.h"
 
 #define ROUND_EVENTS 1024           /* events stepped in one transaction */
 #define BUDGET_US 2000              /* stepping while requests wait */
 #define FILL_EVERY_US 1000000       /* look for retries that fell due */
+#define WAITING_COMMITS 256         /* commits with rows awaiting an fsync */
 #define NOTICE_EVERY_US 500000      /* how often notices are looked for */
 #define COUNT_EVERY_US 1000000      /* how often the outbox is counted */
 #define SWEEP_EVERY_US (3600LL * 1000000)
@@ -45,7 +47,15 @@ struct host_serve {
   int sender_ready;                 /* under lock: an outcome waits */
   int inbox_pending;                /* events may wait in the inbox */
   int fill_now;                     /* rows may be due: fill the senders */
-  int unsynced;                     /* commits not yet on disk */
+  int synced_ready;                 /* under lock: an fsync finished */
+  host_syncer *syncer;              /* NULL: this thread syncs itself */
+  uint64_t self_synced;             /* without a syncer: commits on disk */
+  /* Commits that added outbox rows and may not be on disk yet, oldest
+   * first (a ring), each with the newest row it left: rows up to
+   * sendable_id are on disk, and only those are sent. */
+  struct { uint64_t seq; int64_t last_id; } waiting[WAITING_COMMITS];
+  size_t waiting_at, waiting_n;
+  int64_t sendable_id;
   int64_t retry_at, next_notice, next_count, next_sweep, next_fill;
   int64_t retention_seconds;
   int64_t drain_us;                 /* for the senders at shutdown */
@@ -128,7 +138,6 @@ static void answer_jobs(host_serve *sv, host_serve_job *jobs, int rc,
     atomic_fetch_add(&m->messages_in, c->messages);
     atomic_fetch_add(&m->statuses_in, c->statuses);
     atomic_fetch_add(&m->duplicates_in, c->duplicates);
-    sv->inbox_pending |= c->messages + c->statuses > 0;
   }
   /* A job belongs to its HTTP request again once done is called. */
   for (host_serve_job *j = jobs, *next; j; j = next) {
@@ -145,17 +154,51 @@ static void store_failed(host_serve *sv, const char *stage, int rc) {
   sv->retry_at = host_serve_now_us() + RETRY_US;
 }
 
-/* Puts what was committed on disk (commits do not wait for it: see
- * host_db_defer_sync). 0 or a samvad error. */
+/* Puts what was committed on disk here and now (commits do not wait for
+ * it: see host_db_defer_sync). 0 or a samvad error. */
 static int sync_now(host_serve *sv) {
+  uint64_t committed = host_db_commits(sv->p.db);
   int rc = host_db_sync(sv->p.db);
   if (rc == 0)
-    sv->unsynced = 0;
+    sv->self_synced = committed;
   return rc;
 }
 
-/* The jobs' events into the inbox, in a transaction of their own, and the
- * jobs answered once it is committed. */
+/* Every commit up to this count is on disk. */
+static uint64_t synced(host_serve *sv) {
+  uint64_t by_syncer = sv->syncer ? host_syncer_synced(sv->syncer) : 0;
+  return by_syncer > sv->self_synced ? by_syncer : sv->self_synced;
+}
+
+/* Webhook requests whose events are committed, waiting for the fsync. */
+typedef struct answer_batch {
+  host_sync_wait wait; /* first: the sync thread hands it back */
+  host_serve_job *jobs;
+  intake_counts counts;
+} answer_batch;
+
+/* On the sync thread, after each fsync: answers the requests it covered,
+ * then wakes the store thread, which may now send what it covered. */
+static void on_synced(void *arg, host_sync_wait *w, int ok) {
+  host_serve *sv = arg;
+  if (w) {
+    answer_batch *b = (answer_batch *)w;
+    answer_jobs(sv, b->jobs, ok ? 0 : SAMVAD_ESTORE, &b->counts);
+    free(b);
+    return;
+  }
+  if (!ok)
+    host_serve_log("store_error", "stage=sync error=\"the write-ahead log "
+                   "could not be synced to disk\"");
+  pthread_mutex_lock(&sv->lock);
+  sv->synced_ready = 1;
+  pthread_cond_signal(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+}
+
+/* The jobs' events into the inbox, in a transaction of their own; the
+ * jobs are answered once that is on disk, by the sync thread (whose fsync
+ * also covers what earlier turns stepped), while this thread goes on. */
 static void intake(host_serve *sv, host_serve_job *jobs) {
   intake_counts c;
   int rc = host_db_begin(sv->p.db);
@@ -165,10 +208,18 @@ static void intake(host_serve *sv, host_serve_job *jobs) {
     rc = host_db_commit(sv->p.db);
   else
     host_db_rollback(sv->p.db);
-  /* On disk before the answer; the same fsync covers what earlier turns
-   * stepped. */
-  if (rc == 0)
+  if (rc == 0) {
+    sv->inbox_pending |= c.messages + c.statuses > 0;
+    answer_batch *b = sv->syncer ? malloc(sizeof *b) : NULL;
+    if (b) {
+      b->wait.seq = host_db_commits(sv->p.db);
+      b->jobs = jobs;
+      b->counts = c;
+      host_syncer_wait(sv->syncer, &b->wait);
+      return;
+    }
     rc = sync_now(sv);
+  }
   if (rc != 0)
     store_failed(sv, "inbox", rc);
   answer_jobs(sv, jobs, rc, &c);
@@ -179,6 +230,37 @@ static size_t events_in(const host_serve_job *jobs) {
   for (; jobs; jobs = jobs->next)
     n += jobs->count;
   return n;
+}
+
+/* After a commit that may have added outbox rows: remembers the newest
+ * row, to be sent once that commit is on disk. */
+static void rows_committed(host_serve *sv) {
+  int64_t last = 0;
+  sv->fill_now = 1;
+  if (host_db_outbox_last_id(sv->p.db, &last) != 0 ||
+      sv->waiting_n == WAITING_COMMITS) {
+    /* Cannot keep track: sync here, so that everything may go. */
+    if (sync_now(sv) == 0) {
+      sv->waiting_n = 0;
+      sv->sendable_id = INT64_MAX;
+    }
+    return;
+  }
+  size_t i = (sv->waiting_at + sv->waiting_n++) % WAITING_COMMITS;
+  sv->waiting[i].seq = host_db_commits(sv->p.db);
+  sv->waiting[i].last_id = last;
+}
+
+/* The newest outbox row known to be on disk (every row when no commit
+ * with rows waits for an fsync). */
+static int64_t sendable(host_serve *sv) {
+  uint64_t on_disk = synced(sv);
+  while (sv->waiting_n > 0 && sv->waiting[sv->waiting_at].seq <= on_disk) {
+    sv->sendable_id = sv->waiting[sv->waiting_at].last_id;
+    sv->waiting_at = (sv->waiting_at + 1) % WAITING_COMMITS;
+    sv->waiting_n--;
+  }
+  return sv->waiting_n > 0 ? sv->sendable_id : INT64_MAX;
 }
 
 /* Steps the pending events that earlier turns committed, and records the
@@ -239,8 +321,9 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
       store_failed(sv, "process", rc);
   }
   host_inbox_items_free(items, n);
-  sv->fill_now |= done > 0 || outcomes;
-  sv->unsynced = 1; /* whatever committed above */
+  if (done > 0)
+    rows_committed(sv);
+  sv->fill_now |= outcomes; /* their citizens' next rows may go */
   return rc == 0 ? 0 : -1;
 }
 
@@ -250,20 +333,23 @@ static void fill_senders(host_serve *sv, int64_t now) {
   if (!sv->p.sender || (!sv->fill_now && now < sv->next_fill))
     return;
   /* Nothing is sent before it is on disk: a power cut could otherwise
-   * undo a step whose replies were already out. When requests wait, the
-   * next turn's intake syncs anyway and the senders are filled after it;
-   * otherwise this syncs. */
-  if (sv->unsynced) {
-    if (atomic_load(&sv->queued) > 0)
-      return;
-    if (sync_now(sv) != 0) {
-      store_failed(sv, "sync", SAMVAD_ESTORE);
-      return;
+   * undo a step whose replies were already out. Rows waiting for an fsync
+   * go once it is done (the sync thread wakes this one): the fsync of the
+   * next intake when requests wait, else one asked for now. */
+  int64_t max_id = sendable(sv);
+  if (sv->waiting_n > 0) {
+    if (!sv->syncer) {
+      if (sync_now(sv) != 0)
+        store_failed(sv, "sync", SAMVAD_ESTORE);
+      max_id = sendable(sv);
+    } else if (atomic_load(&sv->queued) == 0) {
+      host_syncer_request(sv->syncer);
     }
   }
-  sv->fill_now = 0;
+  sv->fill_now = sv->waiting_n > 0;
   sv->next_fill = now + FILL_EVERY_US;
-  (void)host_sender_fill(sv->p.sender, sv->p.db, (int64_t)time(NULL));
+  (void)host_sender_fill(sv->p.sender, sv->p.db, (int64_t)time(NULL),
+                         max_id);
 }
 
 /* ---- Periodic work ------------------------------------------------------- */
@@ -296,7 +382,7 @@ static void periodic(host_serve *sv, int64_t now) {
   if (now >= sv->next_notice) {
     sv->next_notice = now + NOTICE_EVERY_US;
     if (host_serve_deliver_notices(&sv->p) > 0)
-      sv->fill_now = sv->unsynced = 1;
+      rows_committed(sv);
   }
   if (now >= sv->next_count) {
     sv->next_count = now + COUNT_EVERY_US;
@@ -328,7 +414,8 @@ static host_serve_job *wait_for_work(host_serve *sv, int *stopping) {
   for (;;) {
     int64_t now = host_serve_now_us();
     int64_t deadline = next_deadline(sv);
-    if (sv->head || sv->stopping || sv->sender_ready || now >= deadline)
+    if (sv->head || sv->stopping || sv->sender_ready || sv->synced_ready ||
+        now >= deadline)
       break;
     if (sv->inbox_pending && now >= sv->retry_at)
       break;
@@ -346,6 +433,7 @@ static host_serve_job *wait_for_work(host_serve *sv, int *stopping) {
   host_serve_job *jobs = sv->head;
   sv->head = sv->tail = NULL;
   sv->sender_ready = 0; /* step_round looks for the outcomes themselves */
+  sv->synced_ready = 0;  /* fill_senders compares the counts */
   atomic_store(&sv->queued, 0);
   *stopping = sv->stopping;
   pthread_mutex_unlock(&sv->lock);
@@ -394,10 +482,9 @@ static void *store_thread(void *arg) {
     host_serve_job *jobs = wait_for_work(sv, &stopping);
     atomic_store(&sv->round_started, host_serve_now_us());
     size_t incoming = events_in(jobs);
-    if (jobs) {
+    if (jobs)
       intake(sv, jobs);
-      fill_senders(sv, host_serve_now_us());
-    }
+    fill_senders(sv, host_serve_now_us()); /* what the last fsync covered */
     step_round(sv, incoming, stopping);
     int64_t now = host_serve_now_us();
     periodic(sv, now);
@@ -413,6 +500,8 @@ static void *store_thread(void *arg) {
   }
   (void)host_serve_deliver_notices(&sv->p);
   drain_senders(sv);
+  host_syncer_stop(sv->syncer); /* answers what waits for its fsync */
+  sv->syncer = NULL;
   if (sync_now(sv) != 0)
     store_failed(sv, "sync", SAMVAD_ESTORE);
   atomic_store(&sv->dead, 1);
@@ -435,13 +524,9 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
   sv->retention_seconds = s->retention_days
                               ? (int64_t)s->retention_days * 86400
                               : samvad_catalogue_retention_seconds(catalogue);
-  /* One fsync a turn: the intake's, before its answers, which covers the
-   * stepping committed since (senders wait for it too). */
-  if (host_db_defer_sync(db) != 0)
-    host_serve_log("store_error", "stage=open error=\"%s\"",
-                   host_db_errmsg(db));
   sv->inbox_pending = 1; /* what a previous run left */
-  sv->fill_now = 1;      /* and the outbox it left */
+  sv->fill_now = 1;      /* and the outbox it left (synced below) */
+  sv->sendable_id = INT64_MAX;
   sv->drain_us = (int64_t)HOST_SERVE_DRAIN_SECONDS * 1000000;
   pthread_mutex_init(&sv->lock, NULL);
   pthread_condattr_t ca;
@@ -449,11 +534,22 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&sv->wake, &ca);
   pthread_condattr_destroy(&ca);
+  /* Commits do not wait for the disk; a sync thread puts them there while
+   * this one goes on, and answers and sends wait for it. Without one
+   * (the log cannot be opened again), the store thread syncs itself. */
+  if (host_db_defer_sync(db) != 0 || host_db_sync(db) != 0)
+    host_serve_log("store_error", "stage=open error=\"%s\"",
+                   host_db_errmsg(db));
+  int wal = host_db_wal_fd(db);
+  if (wal < 0 || host_syncer_start(&sv->syncer, db, wal, on_synced, sv) != 0)
+    host_serve_log("config_warning", "note=\"no sync thread: the store "
+                   "thread syncs the log itself\"");
   if (sender)
     host_sender_set_notify(sender, sender_notify, sv);
   if (pthread_create(&sv->thread, NULL, store_thread, sv) != 0) {
     if (sender)
       host_sender_set_notify(sender, NULL, NULL);
+    host_syncer_stop(sv->syncer);
     host_serve_process_free(&sv->p);
     pthread_cond_destroy(&sv->wake);
     pthread_mutex_destroy(&sv->lock);
