@@ -96,7 +96,14 @@ static const char *const migrations[] = {
     "DROP INDEX outbox_pending;"
     "CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';"
     "DROP INDEX inbox_last;"
-    "ALTER TABLE sessions ADD COLUMN inbound_at INTEGER;",
+    "ALTER TABLE sessions ADD COLUMN inbound_at INTEGER;"
+    /* What may only follow a template (a certificate after "approved",
+     * outside WhatsApp's window) waits here until the citizen writes; then
+     * it moves into the outbox, before the replies to what they wrote. */
+    "CREATE TABLE outbox_held(id INTEGER PRIMARY KEY,"
+    " transport TEXT NOT NULL, user TEXT NOT NULL, url TEXT NOT NULL,"
+    " body BLOB NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE INDEX outbox_held_user ON outbox_held(transport, user, id);",
 };
 #define DB_SCHEMA_VERSION HOST_DB_SCHEMA_VERSION
 _Static_assert(sizeof migrations / sizeof migrations[0] == HOST_DB_SCHEMA_VERSION,

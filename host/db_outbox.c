@@ -160,6 +160,73 @@ int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
   return err;
 }
 
+int host_db_outbox_hold(host_db *db, const char *transport, const char *user,
+                        const char *url, const unsigned char *body,
+                        size_t len, int64_t now) {
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_HOLD,
+      "INSERT INTO outbox_held(transport, user, url, body, created_at)"
+      " VALUES(?, ?, ?, ?, ?)");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, transport);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, user);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 3, url);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob64(st, 4, len ? (const void *)body : "", len,
+                             SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 5, now);
+  return write_row(db, st, rc);
+}
+
+int host_db_outbox_held(host_db *db, size_t *count) {
+  sqlite3_stmt *st = host_db_stmt(db, HOST_DB_OUTBOX_HELD_COUNT,
+                                  "SELECT count(*) FROM outbox_held");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = sqlite3_step(st);
+  *count = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+  int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
+  host_db_done(st);
+  return err;
+}
+
+int host_db_outbox_release(host_db *db, const char *transport,
+                           const char *user, int64_t now, size_t *moved) {
+  *moved = 0;
+  sqlite3_stmt *st = host_db_stmt(
+      db, HOST_DB_OUTBOX_RELEASE,
+      "INSERT INTO outbox(transport, user, url, body, created_at, next_at)"
+      " SELECT transport, user, url, body, ?3, ?3 FROM outbox_held"
+      " WHERE transport = ?1 AND user = ?2 ORDER BY id");
+  if (!st)
+    return SAMVAD_ESTORE;
+  int rc = bind_text(st, 1, transport);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, user);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(st, 3, now);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(st);
+  int err = rc == SQLITE_DONE ? 0 : host_db_fail(db, rc);
+  if (!err)
+    *moved = (size_t)sqlite3_changes(db->sql);
+  host_db_done(st);
+  if (err || *moved == 0)
+    return err;
+  st = host_db_stmt(db, HOST_DB_OUTBOX_RELEASED,
+                    "DELETE FROM outbox_held WHERE transport = ? AND user = ?");
+  if (!st)
+    return SAMVAD_ESTORE;
+  rc = bind_text(st, 1, transport);
+  if (rc == SQLITE_OK)
+    rc = bind_text(st, 2, user);
+  return write_row(db, st, rc);
+}
+
 int host_db_outbox_last_id(host_db *db, int64_t *id) {
   sqlite3_stmt *st = host_db_stmt(db, HOST_DB_OUTBOX_LAST_ID,
                                   "SELECT coalesce(max(id), 0) FROM outbox");
@@ -316,7 +383,7 @@ int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted) {
   int64_t bound = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
   host_db_done(st);
-  if (err || bound <= 0)
+  if (err)
     return err;
   err = host_db_begin(db);
   /* What was sent: its delivery reports first, found through the rows. */
@@ -327,6 +394,13 @@ int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted) {
                          " sent_id FROM outbox WHERE id < ? AND state !="
                          " 'pending' AND sent_id IS NOT NULL)"),
         bound, NULL);
+  /* Held ones the citizen never came back for (they hold a certificate:
+   * personal data). */
+  if (!err)
+    err = prune_step(db, host_db_stmt(db, HOST_DB_HELD_PRUNE,
+                                      "DELETE FROM outbox_held WHERE"
+                                      " created_at < ?"),
+                     before, deleted);
   if (!err)
     err = prune_step(db, host_db_stmt(db, HOST_DB_OUTBOX_PRUNE,
                                       "DELETE FROM outbox WHERE id < ? AND"

@@ -66,6 +66,17 @@ typedef struct host_outbox_item {
 int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
                        const char *const *busy, size_t busy_count, size_t max,
                        host_outbox_item *items, size_t *n);
+/* A request that may only follow a template, held until the citizen
+ * writes again (host_db_outbox_release), for transport's user. */
+int host_db_outbox_hold(host_db *db, const char *transport, const char *user,
+                        const char *url, const unsigned char *body,
+                        size_t len, int64_t now);
+/* How many requests are held, for all citizens. */
+int host_db_outbox_held(host_db *db, size_t *count);
+/* Moves user's held requests, in order, into the outbox, due now;
+ * *moved gets how many. Caller's transaction. */
+int host_db_outbox_release(host_db *db, const char *transport,
+                           const char *user, int64_t now, size_t *moved);
 /* The newest row's id (0 when the outbox is empty). */
 int host_db_outbox_last_id(host_db *db, int64_t *id);
 void host_outbox_items_free(host_outbox_item *items, size_t n);
@@ -80,7 +91,8 @@ int host_db_outbox_counts(host_db *db, size_t *pending, size_t *failed);
  * before `before` (retention is at least a day, so the 24-hour window
  * never needs them); *deleted gets how many went. Own transaction. */
 int host_db_inbox_prune(host_db *db, int64_t before, size_t *deleted);
-/* Retention: deletes the rows made before `before` that are done (sent or
+/* Retention: deletes the held requests made before `before` and the rows
+ * made before it that are done (sent or
  * failed: their bodies hold what citizens told us) and the delivery
  * reports of those sent; pending ones stay. *deleted gets how many rows
  * went. Own transaction. */

@@ -5,6 +5,7 @@
  * type answered politely in both languages; and a department's notices
  * moved into the outbox. Nothing here sends: the senders do, after the
  * commit. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,8 @@ int host_serve_process_init(host_serve_process *p,
   p->count = count;
   p->metrics = metrics;
   p->sender = sender;
+  if (host_db_outbox_held(db, &p->held) != 0)
+    p->held = SIZE_MAX;
   return samvad_replies_create(NULL, &p->replies) == 0 ? 0 : -1;
 }
 
@@ -98,6 +101,26 @@ static int answer_callback(host_serve_process *p, const host_transport *t,
   return rc;
 }
 
+/* The citizen wrote: records it (WhatsApp's window) and moves what was
+ * held for this moment into the outbox, ahead of the replies to come. */
+static int citizen_wrote(host_serve_process *p, const host_transport *t,
+                         const char *stored_user, const char *user,
+                         int64_t at, int64_t now) {
+  int rc = host_db_inbound_seen(p->db, stored_user, at);
+  if (rc != 0 || p->held == 0 || !t->render_template)
+    return rc;
+  size_t moved = 0;
+  rc = host_db_outbox_release(p->db, t->name, user, now, &moved);
+  if (rc == 0 && moved > 0) {
+    char masked[80];
+    host_mask_id(user, masked, sizeof masked);
+    host_serve_log_to(&p->log, "released", "transport=%s user=%s requests=%zu",
+                      t->name, masked, moved);
+    rc = host_db_outbox_held(p->db, &p->held);
+  }
+  return rc;
+}
+
 static int step_message(host_serve_process *p, const host_transport *t,
                         const host_inbound *in, int64_t at, int64_t now) {
   char user[SAMVAD_MAX_USER_ID_BYTES + 1], masked[80];
@@ -114,14 +137,14 @@ static int step_message(host_serve_process *p, const host_transport *t,
                       "transport=%s user=%s reason=\"the stored session did "
                       "not restore; started afresh\"",
                       t->name, masked);
-  rc = host_db_inbound_seen(p->db, user, at);
+  rc = citizen_wrote(p, t, user, in->user, at, now);
   /* A repeat was answered when it was first processed. */
   if (rc == 0 && !(outcome & SAMVAD_STEP_REPEAT)) {
     if (in->callback && t == &host_transport_telegram)
       rc = answer_callback(p, t, in, now);
     if (rc == 0)
       rc = host_outbox_enqueue(p->db, t, p->cfg, p->metrics, in->user,
-                               p->replies, 0, now);
+                               p->replies, 0, now, NULL);
   }
   size_t n = samvad_replies_count(p->replies);
   const samvad_reply *last = n ? samvad_replies_get(p->replies, n - 1) : NULL;
@@ -142,7 +165,7 @@ static int answer_unsupported(host_serve_process *p, const host_transport *t,
   /* A sticker opens WhatsApp's 24-hour window as well as a text does. */
   char user[SAMVAD_MAX_USER_ID_BYTES + 1];
   if (host_store_user(t->name, in->user, user, sizeof user) == 0) {
-    int rc = host_db_inbound_seen(p->db, user, at);
+    int rc = citizen_wrote(p, t, user, in->user, at, now);
     if (rc != 0)
       return rc;
   }
@@ -218,6 +241,7 @@ int host_serve_process_alone(host_serve_process *p,
   if (why != 0 && !store_trouble(why)) {
     /* Dropped: only its being done is kept. */
     host_db_rollback(p->db);
+    p->held = SIZE_MAX; /* a release may have been undone */
     host_buf_reset(&p->log);
     rc = host_db_begin(p->db);
     if (rc != 0)
@@ -231,6 +255,7 @@ int host_serve_process_alone(host_serve_process *p,
     host_db_rollback(p->db);
   if (rc != 0) {
     host_buf_reset(&p->log);
+    p->held = SIZE_MAX;
     return rc;
   }
   host_serve_log_flush(&p->log);
@@ -248,13 +273,15 @@ static int move_notice(host_serve_process *p, const host_transport *t,
   if (rc != 0)
     return rc;
   rc = host_outbox_enqueue(p->db, t, p->cfg, p->metrics, user, p->replies, 1,
-                           now);
+                           now, &p->held);
   if (rc == 0)
     rc = host_db_notice_delivered(p->db, id, now);
   if (rc == 0)
     rc = host_db_commit(p->db);
   else
     host_db_rollback(p->db);
+  if (rc != 0)
+    p->held = SIZE_MAX; /* counted, perhaps, and undone */
   return rc;
 }
 

@@ -20,6 +20,8 @@ typedef struct host_serve_process {
   host_buf log;             /* lines written once their commit is done */
   int64_t notices_after;    /* notices up to this id were looked at */
   int notice_error_shown;   /* a failure to read notices was logged */
+  size_t held;              /* requests held for a citizen's next message
+                               (outbox_held); SIZE_MAX: not known */
 } host_serve_process;
 
 int host_serve_process_init(host_serve_process *p,

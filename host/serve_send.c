@@ -46,7 +46,7 @@
 int host_outbox_enqueue(host_db *db, const host_transport *t,
                         const host_serve_config *cfg, host_metrics *m,
                         const char *user, const samvad_replies *replies,
-                        int is_notice, int64_t now) {
+                        int is_notice, int64_t now, size_t *held) {
   int use_template = 0;
   char masked[64];
   host_mask_id(user, masked, sizeof masked);
@@ -82,9 +82,18 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
     int err = rc == 0 ? 0 : SAMVAD_ENOMEM;
     for (size_t k = 0; !err && k < list.count; k++) {
       host_request *q = &list.items[k];
-      err = host_db_outbox_add(db, t->name, user, q->url,
-                               (const unsigned char *)q->body.data,
-                               q->body.len, now);
+      /* After a template only the citizen's answer opens the window. */
+      if (use_template && k > 0) {
+        err = host_db_outbox_hold(db, t->name, user, q->url,
+                                  (const unsigned char *)q->body.data,
+                                  q->body.len, now);
+        if (!err && held)
+          ++*held;
+      } else {
+        err = host_db_outbox_add(db, t->name, user, q->url,
+                                 (const unsigned char *)q->body.data,
+                                 q->body.len, now);
+      }
     }
     host_request_list_free(&list);
     if (err) {

@@ -13,12 +13,14 @@
 
 /* Renders replies to user through t and adds the requests to the outbox
  * (caller's transaction). A notice (in_reply_to NULL) to a WhatsApp user
- * who has not written for 24 hours goes as the configured template.
- * Returns 0 or a samvad error. */
+ * who has not written for 24 hours goes as the configured template, and
+ * what follows the template (a certificate) is held for their next
+ * message; *held (may be NULL) counts the requests held. Returns 0 or a
+ * samvad error. */
 int host_outbox_enqueue(host_db *db, const host_transport *t,
                         const host_serve_config *cfg, host_metrics *m,
                         const char *user, const samvad_replies *replies,
-                        int is_notice, int64_t now);
+                        int is_notice, int64_t now, size_t *held);
 
 typedef struct host_sender host_sender;
 

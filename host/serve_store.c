@@ -311,6 +311,7 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
       sv->inbox_pending = 0;
   } else {
     host_buf_reset(&sv->p.log);
+    sv->p.held = SIZE_MAX; /* a release may have been undone */
     /* One event per transaction, so that one failure cannot hold back the
      * others; an event that fails alone for what it is, not for the
      * store, is dropped with a log line rather than retried forever. */

@@ -105,7 +105,10 @@ typedef struct host_transport {
                 const samvad_reply *reply, host_request_list *out,
                 int *shortened);
   /* A notice outside the 24-hour window: the approved template naming
-   * the event instead (WhatsApp); NULL when the platform has no window. */
+   * the event instead (WhatsApp); NULL when the platform has no window.
+   * The template comes first; what follows it (a certificate) is held
+   * until the citizen writes again, since the platform refuses anything
+   * but a template until then. */
   int (*render_template)(const host_serve_config *cfg, const char *user,
                          const samvad_reply *reply, host_request_list *out);
   /* Reads the platform's answer to a sent request: 0 accepted (*sent_id
