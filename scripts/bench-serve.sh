@@ -77,7 +77,7 @@ echo "== load: $n signed webhook posts (one message each) from $citizens citizen
 
 # start_fake LABEL: the fake Graph API, logging to $work/LABEL.graph.
 start_fake() {
-  "$fake" --port 0 --log "$work/$1.graph" >"$work/$1.fake-port" &
+  "$fake" --port 0 --log "$work/$1.graph" --bench 1 >"$work/$1.fake-port" &
   pids="$pids $!"
   fake_pid=$!
   for _ in $(seq 100); do [ -s "$work/$1.fake-port" ] && break; sleep 0.05; done
