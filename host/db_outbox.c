@@ -22,13 +22,13 @@ static int write_row(host_db *db, sqlite3_stmt *st, int bind_rc) {
   return err;
 }
 
-int host_db_outbox_add(host_db *db, const char *transport, const char *user,
-                       const char *url, const unsigned char *body, size_t len,
-                       int64_t now) {
-  sqlite3_stmt *st = host_db_stmt(
-      db, HOST_DB_OUTBOX_ADD,
-      "INSERT INTO outbox(transport, user, url, body, created_at, next_at)"
-          " VALUES(?, ?, ?, ?, ?, ?5)");
+/* Inserts one request (transport, user, url, body, now: the parameters
+ * of sql, in that order) with the statement of slot. */
+static int insert_request(host_db *db, enum host_db_slot slot,
+                          const char *sql, const char *transport,
+                          const char *user, const char *url,
+                          const unsigned char *body, size_t len, int64_t now) {
+  sqlite3_stmt *st = host_db_stmt(db, slot, sql);
   if (!st)
     return SAMVAD_ESTORE;
   int rc = bind_text(st, 1, transport);
@@ -42,6 +42,16 @@ int host_db_outbox_add(host_db *db, const char *transport, const char *user,
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64(st, 5, now);
   return write_row(db, st, rc);
+}
+
+int host_db_outbox_add(host_db *db, const char *transport, const char *user,
+                       const char *url, const unsigned char *body, size_t len,
+                       int64_t now) {
+  return insert_request(
+      db, HOST_DB_OUTBOX_ADD,
+      "INSERT INTO outbox(transport, user, url, body, created_at, next_at)"
+      " VALUES(?, ?, ?, ?, ?, ?5)",
+      transport, user, url, body, len, now);
 }
 
 /* Copies a text column into a fixed field; 0, or -1 when it does not fit
@@ -163,23 +173,11 @@ int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
 int host_db_outbox_hold(host_db *db, const char *transport, const char *user,
                         const char *url, const unsigned char *body,
                         size_t len, int64_t now) {
-  sqlite3_stmt *st = host_db_stmt(
+  return insert_request(
       db, HOST_DB_OUTBOX_HOLD,
       "INSERT INTO outbox_held(transport, user, url, body, created_at)"
-      " VALUES(?, ?, ?, ?, ?)");
-  if (!st)
-    return SAMVAD_ESTORE;
-  int rc = bind_text(st, 1, transport);
-  if (rc == SQLITE_OK)
-    rc = bind_text(st, 2, user);
-  if (rc == SQLITE_OK)
-    rc = bind_text(st, 3, url);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_blob64(st, 4, len ? (const void *)body : "", len,
-                             SQLITE_STATIC);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_int64(st, 5, now);
-  return write_row(db, st, rc);
+      " VALUES(?, ?, ?, ?, ?)",
+      transport, user, url, body, len, now);
 }
 
 int host_db_outbox_held(host_db *db, size_t *count) {

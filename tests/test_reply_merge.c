@@ -6,7 +6,6 @@
  * single rules on real and hand-made replies, and running out of memory.
  * reply_merge.c is included, not linked, so that its allocations go
  * through cmocka's leak-checking allocator with failures injected. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "internal.h" /* struct samvad_replies, for hand-made lists */
 #include "reply_merge.h"
 #include "samvad/samvad.h"
+#include "transcript_replay.h"
 #include "transport_util.h"
 
 /* Allocations left before one fails; negative: none fails. */
@@ -129,94 +128,6 @@ static void check_merged(const samvad_replies *replies,
 static const host_merge_limits whatsapp = {4096, 1024},
                                telegram = {4096, 4096}, tight = {300, 120};
 
-/* Replaying the bundled transcripts. */
-
-/* Called with each step's replies; returns nonzero to stop the replay. */
-typedef int (*step_fn)(const samvad_replies *replies, void *ctx);
-
-typedef struct replay {
-  const samvad_catalogue *cat;
-  samvad_replies *replies;
-  step_fn fn;
-  void *ctx;
-  size_t files;
-  int stop;
-} replay;
-
-static void replay_file(replay *rp, const char *path) {
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  samvad_session *session = NULL;
-  char user[160] = "citizen", line[8192];
-  int64_t now = 1768451400; /* 2026-01-15 10:00 IST */
-  while (!rp->stop && fgets(line, sizeof line, f)) {
-    line[strcspn(line, "\r\n")] = '\0';
-    char *p = line + strspn(line, " \t");
-    if (strncmp(p, "@user ", 6) == 0 && strcmp(p + 6, user) != 0) {
-      snprintf(user, sizeof user, "%s", p + 6);
-      samvad_session_destroy(session); /* one citizen at a time suffices */
-      session = NULL;
-    } else if (p[0] == '>' && p[1] == ' ') {
-      if (!session)
-        assert_int_equal(samvad_session_create(rp->cat, NULL, &session), 0);
-      samvad_message m;
-      memset(&m, 0, sizeof m);
-      const char *arg = p + 2;
-      if (strncmp(arg, "[tap] ", 6) == 0) {
-        m.kind = SAMVAD_MSG_OPTION;
-        m.option_id = arg + 6;
-      } else if (strncmp(arg, "[media] ", 8) == 0) {
-        m.kind = SAMVAD_MSG_MEDIA;
-        m.media_id = arg + 8;
-        m.media_mime = "image/jpeg";
-      } else {
-        m.kind = SAMVAD_MSG_TEXT;
-        m.text = arg;
-        m.text_len = strlen(arg);
-      }
-      if (samvad_step(rp->cat, session, &m, ++now, rp->replies) == 0)
-        rp->stop = rp->fn(rp->replies, rp->ctx);
-    }
-  }
-  samvad_session_destroy(session);
-  fclose(f);
-  rp->files++;
-}
-
-static void replay_dir(replay *rp, const char *dir) {
-  struct dirent **names = NULL;
-  int n = scandir(dir, &names, NULL, alphasort);
-  for (int i = 0; i < n; i++) {
-    const char *name = names[i]->d_name;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    if (!rp->stop && name[0] != '.' && stat(path, &st) == 0) {
-      size_t len = strlen(name);
-      if (S_ISDIR(st.st_mode))
-        replay_dir(rp, path);
-      else if (len > 5 && strcmp(name + len - 5, ".chat") == 0)
-        replay_file(rp, path);
-    }
-    free(names[i]);
-  }
-  free(names);
-}
-
-/* Steps every bundled transcript, handing fn each step's replies. */
-static size_t replay_specs(step_fn fn, void *ctx) {
-  samvad_catalogue *cat = NULL;
-  char err[1024];
-  assert_int_equal(samvad_catalogue_load_dir(SAMVAD_SOURCE_DIR "/fsm-specs",
-                                             NULL, &cat, err, sizeof err), 0);
-  replay rp = {.cat = cat, .fn = fn, .ctx = ctx};
-  assert_int_equal(samvad_replies_create(NULL, &rp.replies), 0);
-  replay_dir(&rp, SAMVAD_SOURCE_DIR "/fsm-specs");
-  samvad_replies_destroy(rp.replies);
-  samvad_catalogue_destroy(cat);
-  return rp.files;
-}
-
 typedef struct tally {
   size_t steps, replies, messages[3], by_limit[3];
 } tally;
@@ -239,7 +150,7 @@ static int merge_and_check(const samvad_replies *replies, void *ctx) {
 static void transcripts_merge_within_limits(void **state) {
   (void)state;
   tally t = {0};
-  assert_true(replay_specs(merge_and_check, &t) >= 20);
+  assert_true(replay_specs(SAMVAD_SOURCE_DIR "/fsm-specs", merge_and_check, &t) >= 20);
   /* Hundreds of steps answer with two or more replies; most join. */
   assert_true(t.steps >= 500);
   assert_true(t.messages[0] + 300 <= t.replies);
@@ -304,7 +215,7 @@ static finder *find(const char *pattern) {
   finder *f = calloc(1, sizeof *f);
   assert_non_null(f);
   f->pattern = pattern;
-  replay_specs(find_step, f);
+  replay_specs(SAMVAD_SOURCE_DIR "/fsm-specs", find_step, f);
   if (!f->found.count)
     fail_msg("no bundled step has replies like \"%s\"", pattern);
   return f;

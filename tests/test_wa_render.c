@@ -5,7 +5,6 @@
  * kept unique; Devanagari counted in characters and never cut inside a
  * syllable; certificates as an upload; the template for notices; the
  * Graph API's answers read back. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,125 +12,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
 
 #include "samvad/samvad.h"
+#include "transcript_replay.h"
 #include "transport_util.h"
 #include "wa_checks.h"
 #include "wa_render.h"
 
 /* ---- Transcripts ------------------------------------------------------------------ */
 
-typedef struct replay {
-  const samvad_catalogue *cat;
-  samvad_replies *replies;
+typedef struct fits {
   seen s;
-  size_t files, choices;
-} replay;
+  size_t choices;
+} fits;
 
-static void replay_file(replay *rp, const char *path) {
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  samvad_session *session = NULL;
-  char user[160] = "citizen", line[8192];
-  int64_t now = 1768451400; /* 2026-01-15 10:00 IST */
-  while (fgets(line, sizeof line, f)) {
-    line[strcspn(line, "\r\n")] = '\0';
-    char *p = line + strspn(line, " \t");
-    if (strncmp(p, "@user ", 6) == 0 && strcmp(p + 6, user) != 0) {
-      snprintf(user, sizeof user, "%s", p + 6);
-      samvad_session_destroy(session); /* one citizen at a time suffices */
-      session = NULL;
-    } else if (strncmp(p, "@after ", 7) == 0) {
-      for (char *q = p + 7; *q;) {
-        long n = strtol(q, &q, 10);
-        char u = *q ? *q++ : 's';
-        now += n * (u == 'd' ? 86400 : u == 'h' ? 3600 : u == 'm' ? 60 : 1);
-      }
-    } else if (p[0] == '>' && p[1] == ' ') {
-      if (!session)
-        assert_int_equal(samvad_session_create(rp->cat, NULL, &session), 0);
-      samvad_message m;
-      memset(&m, 0, sizeof m);
-      const char *arg = p + 2;
-      if (strncmp(arg, "[tap] ", 6) == 0) {
-        m.kind = SAMVAD_MSG_OPTION;
-        m.option_id = arg + 6;
-      } else if (strncmp(arg, "[media] ", 8) == 0) {
-        m.kind = SAMVAD_MSG_MEDIA;
-        m.media_id = arg + 8;
-        m.media_mime = "image/jpeg";
-      } else {
-        m.kind = SAMVAD_MSG_TEXT;
-        m.text = arg;
-        m.text_len = strlen(arg);
-      }
-      now++;
-      if (samvad_step(rp->cat, session, &m, now, rp->replies) != 0)
-        continue;
-      for (size_t i = 0; i < samvad_replies_count(rp->replies); i++) {
-        const samvad_reply *r = samvad_replies_get(rp->replies, i);
-        rp->choices += r->option_count > 0;
-        check_whatsapp(r, &rp->s);
-        check_telegram(r);
-      }
-    }
+static int check_step(const samvad_replies *replies, void *ctx) {
+  fits *f = ctx;
+  for (size_t i = 0; i < samvad_replies_count(replies); i++) {
+    const samvad_reply *r = samvad_replies_get(replies, i);
+    f->choices += r->option_count > 0;
+    check_whatsapp(r, &f->s);
+    check_telegram(r);
   }
-  samvad_session_destroy(session);
-  fclose(f);
-  rp->files++;
-}
-
-static void replay_dir(replay *rp, const char *dir) {
-  struct dirent **names = NULL;
-  int n = scandir(dir, &names, NULL, alphasort);
-  for (int i = 0; i < n; i++) {
-    const char *name = names[i]->d_name;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    if (name[0] != '.' && stat(path, &st) == 0) {
-      size_t len = strlen(name);
-      if (S_ISDIR(st.st_mode))
-        replay_dir(rp, path);
-      else if (len > 5 && strcmp(name + len - 5, ".chat") == 0)
-        replay_file(rp, path);
-    }
-    free(names[i]);
-  }
-  free(names);
-}
-
-static void replay_specs(const char *dir, replay *rp) {
-  samvad_catalogue *cat = NULL;
-  char err[1024];
-  assert_int_equal(samvad_catalogue_load_dir(dir, NULL, &cat, err, sizeof err),
-                   0);
-  rp->cat = cat;
-  assert_int_equal(samvad_replies_create(NULL, &rp->replies), 0);
-  replay_dir(rp, dir);
-  samvad_replies_destroy(rp->replies);
-  samvad_catalogue_destroy(cat);
+  return 0;
 }
 
 static void every_bundled_reply_fits(void **state) {
   (void)state;
-  replay rp;
-  memset(&rp, 0, sizeof rp);
-  replay_specs(SAMVAD_SOURCE_DIR "/fsm-specs", &rp);
+  fits f;
+  memset(&f, 0, sizeof f);
+  size_t files = replay_specs(SAMVAD_SOURCE_DIR "/fsm-specs", check_step, &f);
   /* The bundled specs have dozens of transcripts and hundreds of
    * choices, shown as buttons (up to 3) and lists (4 to 10). */
-  assert_true(rp.files >= 20);
-  assert_true(rp.choices >= 100);
-  assert_true(rp.s.buttons >= 50);
-  assert_true(rp.s.lists >= 5);
-  assert_true(rp.s.texts >= 100);
+  assert_true(files >= 20);
+  assert_true(f.choices >= 100);
+  assert_true(f.s.buttons >= 50);
+  assert_true(f.s.lists >= 5);
+  assert_true(f.s.texts >= 100);
   print_message("%zu transcripts, %zu replies, %zu choices: %zu button "
-                "messages, %zu lists, %zu texts\n", rp.files, rp.s.replies,
-                rp.choices, rp.s.buttons, rp.s.lists, rp.s.texts);
+                "messages, %zu lists, %zu texts\n", files, f.s.replies,
+                f.choices, f.s.buttons, f.s.lists, f.s.texts);
 }
 
 /* ---- Cases ---------------------------------------------------------------------- */
