@@ -88,8 +88,9 @@ wait_for() {
   for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
   return 1
 }
-outbox_settled() { # DB: nothing pending, something sent or failed
-  [ "$(sql "$1" "select count(*) from outbox where state = 'pending'")" = 0 ] &&
+outbox_settled() { # DB: every event stepped, nothing pending, something sent or failed
+  [ "$(sql "$1" "select count(*) from inbox where processed_at is null")" = 0 ] &&
+    [ "$(sql "$1" "select count(*) from outbox where state = 'pending'")" = 0 ] &&
     [ "$(sql "$1" "select count(*) from outbox")" -gt 0 ]
 }
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
