@@ -1,6 +1,7 @@
 #!/bin/sh
-# scripts/valgrind-tests.sh BUILD_DIR - runs every unit test and a gateway
-# replay under valgrind; any leak or memory error fails the run.
+# scripts/valgrind-tests.sh BUILD_DIR - runs every unit test, a gateway
+# replay, the certificate commands and a serve run under valgrind; any leak
+# or memory error fails the run.
 set -eu
 build=$(cd "${1:-build}" && pwd)
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +49,43 @@ if [ -n "$png" ]; then
   cert_run verify "$build/samvad" verify --png "$png" --specs "$src/fsm-specs"
 else
   echo "valgrind: the chat wrote no certificate"; status=1
+fi
+# samvad serve: a signed webhook answered through the fake Graph API, then
+# SIGTERM; its threads (HTTP, store, sync, senders) end and free all.
+if [ -x "$build/tests/fake_graph" ] && [ -x "$build/tests/webhook_sign" ] &&
+   command -v curl >/dev/null; then
+  "$build/tests/fake_graph" --port 0 --log "$db/graph.log" >"$db/fake.port" &
+  fake=$!
+  for _ in $(seq 100); do [ -s "$db/fake.port" ] && break; sleep 0.05; done
+  log="$build/serve.valgrind.log"
+  SAMVAD_WA_APP_SECRET=vg-secret SAMVAD_WA_TOKEN=vg-token \
+    SAMVAD_WA_PHONE_NUMBER_ID=1 SAMVAD_WA_VERIFY_TOKEN=vg \
+    SAMVAD_WA_GRAPH_URL="http://127.0.0.1:$(cat "$db/fake.port")" \
+    $vg "$build/samvad" serve --listen 127.0.0.1:0 --specs "$src/fsm-specs" \
+    --db "$db/serve.db" 2>"$log" &
+  serve=$!
+  port=
+  for _ in $(seq 600); do
+    port=$(sed -n 's/.*event=listening address=[0-9.]*:\([0-9]*\).*/\1/p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  body='{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"1"},"contacts":[{"profile":{"name":"A"},"wa_id":"919810000001"}],"messages":[{"from":"919810000001","id":"wamid.vg1","timestamp":"'$(date +%s)'","type":"text","text":{"body":"Hi"}}]}}]}]}'
+  header=$(printf '%s' "$body" | "$build/tests/webhook_sign" vg-secret -)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Hub-Signature-256: $header" \
+    -H 'Content-Type: application/json' --data-binary "$body" \
+    "http://127.0.0.1:${port:-1}/webhook" || true)
+  for _ in $(seq 600); do [ -s "$db/graph.log" ] && break; sleep 0.1; done
+  kill -TERM "$serve" 2>/dev/null || true
+  rc=0
+  wait "$serve" || rc=$?
+  kill "$fake" 2>/dev/null || true
+  wait "$fake" 2>/dev/null || true
+  if [ "$code" != 200 ] || [ ! -s "$db/graph.log" ] || [ "$rc" != 0 ]; then
+    echo "valgrind: samvad serve failed (webhook $code, exit $rc):"; cat "$log"; status=1
+  else
+    echo "valgrind: samvad serve clean"
+  fi
 fi
 if ! $vg "$build/samvad" test --specs "$src/fsm-specs" "$src/fsm-specs" \
     >"$build/transcripts.valgrind.log" 2>&1; then
