@@ -1,15 +1,14 @@
 /* serve_store.c - the store thread of `samvad serve`, the only thread that
  * uses the database. Each turn it first puts the webhook requests queued
- * meanwhile into the inbox, in a transaction of its own, and answers them
- * as soon as that commits (one fsync for many requests: group commit);
- * then, in a second transaction, it steps the events earlier turns
- * committed, in arrival order, through the exactly-once store (replies go
- * into the outbox, delivery reports are recorded) together with what the
- * senders report back; then it hands the senders the rows now due. A
- * webhook thus waits for the inbox commit only, and its conversation step
- * happens after the answer. While requests wait, stepping stops after a
- * few milliseconds (once it has kept pace with what came in), so that
- * answers stay quick under load.
+ * meanwhile into the inbox (serve_intake.c; they are answered once the
+ * sync thread's fsync covers them); then, in a second transaction, it
+ * steps the events earlier turns committed, in arrival order, through the
+ * store (replies go into the outbox, delivery reports are recorded)
+ * together with what the senders report back; then it hands the senders
+ * the rows that are on disk and due. A webhook thus waits for the intake
+ * and its fsync only, and its conversation step happens after the answer.
+ * While requests wait, stepping stops after a few milliseconds (once it
+ * has kept pace with what came in), so that answers stay quick under load.
  * Every half second it also moves a department's decisions (notices) into
  * the outbox, and every hour it runs retention. */
 #define _GNU_SOURCE /* pthread_setname_np */
@@ -18,219 +17,7 @@
 #include <time.h>
 
 #include "approve.h"
-#include "serve.h"
-#include "serve_process.h"
-#include "serve_sync.h"
-
-#define ROUND_EVENTS 1024           /* events stepped in one transaction */
-#define BUDGET_US 2000              /* stepping while requests wait */
-#define FILL_EVERY_US 1000000       /* look for retries that fell due */
-#define WAITING_COMMITS 256         /* commits with rows awaiting an fsync */
-#define NOTICE_EVERY_US 500000      /* how often notices are looked for */
-#define COUNT_EVERY_US 1000000      /* how often the outbox is counted */
-#define SWEEP_EVERY_US (3600LL * 1000000)
-#define RETRY_US 1000000            /* after a store failure */
-#define STUCK_US (10LL * 1000000)   /* a round longer than this: unhealthy */
-
-struct host_serve {
-  host_serve_process p;             /* what stepping an event needs */
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  host_serve_job *head, *tail;      /* queued requests (under lock) */
-  int stopping;                     /* under lock */
-  atomic_size_t queued;             /* jobs queued, read without the lock */
-  atomic_int_fast64_t round_started;/* monotonic us; 0 between rounds */
-  atomic_int dead;                  /* the thread has ended */
-  atomic_size_t outbox_pending, outbox_failed;
-  host_inbox_item items[ROUND_EVENTS]; /* one round's events */
-  int sender_ready;                 /* under lock: an outcome waits */
-  int inbox_pending;                /* events may wait in the inbox */
-  int fill_now;                     /* rows may be due: fill the senders */
-  int synced_ready;                 /* under lock: an fsync finished */
-  host_syncer *syncer;              /* NULL: this thread syncs itself */
-  uint64_t self_synced;             /* without a syncer: commits on disk */
-  /* Commits that added outbox rows and may not be on disk yet, oldest
-   * first (a ring), each with the newest row it left: rows up to
-   * sendable_id are on disk, and only those are sent. */
-  struct { uint64_t seq; int64_t last_id; } waiting[WAITING_COMMITS];
-  size_t waiting_at, waiting_n;
-  int64_t sendable_id;
-  int64_t retry_at, next_notice, next_count, next_sweep, next_fill;
-  int64_t retention_seconds;
-  int64_t drain_us;                 /* for the senders at shutdown */
-};
-
-/* ---- Intake -------------------------------------------------------------- */
-
-/* The inbox key and time of one event. */
-static int inbox_row(const host_inbound *in, int64_t received_at,
-                     char *event_id, size_t cap, const char **user,
-                     int64_t *at) {
-  int n = in->kind == HOST_IN_STATUS
-              ? snprintf(event_id, cap, "%s/%s", in->id, in->status)
-              : snprintf(event_id, cap, "%s", in->id);
-  /* Statuses never count as the citizen writing (the 24-hour window). */
-  *user = in->kind == HOST_IN_STATUS ? "" : in->user;
-  /* The platform's time, unless it is in the future (a skewed clock). */
-  *at = in->time > 0 && in->time <= received_at + 300 ? in->time
-                                                      : received_at;
-  return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
-static int add_job(host_serve *sv, host_serve_job *job, size_t *messages,
-                   size_t *statuses) {
-  const unsigned char *p = (const unsigned char *)job->events.data;
-  size_t at = 0;
-  job->duplicates = 0;
-  for (size_t i = 0; i < job->count; i++) {
-    uint32_t len = (uint32_t)p[at] | (uint32_t)p[at + 1] << 8 |
-                   (uint32_t)p[at + 2] << 16 | (uint32_t)p[at + 3] << 24;
-    const unsigned char *bytes = p + at + 4;
-    at += 4 + (size_t)len;
-    host_inbound in;
-    char event_id[257];
-    const char *user;
-    int64_t when;
-    if (host_event_decode(bytes, len, &in) != 0 ||
-        inbox_row(&in, job->received_at, event_id, sizeof event_id, &user,
-                  &when) != 0)
-      return SAMVAD_EINVAL; /* checked by the HTTP side: cannot happen */
-    int rc = host_db_inbox_add(sv->p.db, job->transport->name, user, event_id,
-                               when, job->received_at, bytes, len);
-    if (rc == SAMVAD_EEXIST) {
-      job->duplicates++;
-      continue;
-    }
-    if (rc != 0)
-      return rc;
-    if (in.kind == HOST_IN_STATUS)
-      ++*statuses;
-    else
-      ++*messages;
-  }
-  return 0;
-}
-
-/* What a round's intake added, counted once it is committed. */
-typedef struct intake_counts {
-  size_t messages, statuses, duplicates;
-} intake_counts;
-
-/* Adds every job's events to the inbox (caller's transaction). */
-static int add_jobs(host_serve *sv, host_serve_job *jobs, intake_counts *c) {
-  memset(c, 0, sizeof *c);
-  for (host_serve_job *j = jobs; j; j = j->next) {
-    int rc = add_job(sv, j, &c->messages, &c->statuses);
-    if (rc != 0)
-      return rc;
-    c->duplicates += j->duplicates;
-  }
-  return 0;
-}
-
-/* Answers the jobs: 200 when their events are committed (rc 0), else 503,
- * so that the platform sends them again. */
-static void answer_jobs(host_serve *sv, host_serve_job *jobs, int rc,
-                        const intake_counts *c) {
-  if (rc == 0) {
-    host_metrics *m = sv->p.metrics;
-    atomic_fetch_add(&m->messages_in, c->messages);
-    atomic_fetch_add(&m->statuses_in, c->statuses);
-    atomic_fetch_add(&m->duplicates_in, c->duplicates);
-  }
-  /* A job belongs to its HTTP request again once done is called. */
-  for (host_serve_job *j = jobs, *next; j; j = next) {
-    next = j->next;
-    j->status = rc == 0 ? 200 : 503;
-    j->done(j);
-  }
-}
-
-static void store_failed(host_serve *sv, const char *stage, int rc) {
-  const char *why = host_db_errmsg(sv->p.db);
-  host_serve_log("store_error", "stage=%s error=\"%s\"", stage,
-                 why[0] ? why : samvad_strerror(rc));
-  sv->retry_at = host_serve_now_us() + RETRY_US;
-}
-
-/* Puts what was committed on disk here and now (commits do not wait for
- * it: see host_db_defer_sync). 0 or a samvad error. */
-static int sync_now(host_serve *sv) {
-  uint64_t committed = host_db_commits(sv->p.db);
-  int rc = host_db_sync(sv->p.db);
-  if (rc == 0)
-    sv->self_synced = committed;
-  return rc;
-}
-
-/* Every commit up to this count is on disk. */
-static uint64_t synced(host_serve *sv) {
-  uint64_t by_syncer = sv->syncer ? host_syncer_synced(sv->syncer) : 0;
-  return by_syncer > sv->self_synced ? by_syncer : sv->self_synced;
-}
-
-/* Webhook requests whose events are committed, waiting for the fsync. */
-typedef struct answer_batch {
-  host_sync_wait wait; /* first: the sync thread hands it back */
-  host_serve_job *jobs;
-  intake_counts counts;
-} answer_batch;
-
-/* On the sync thread, after each fsync: answers the requests it covered,
- * then wakes the store thread, which may now send what it covered. */
-static void on_synced(void *arg, host_sync_wait *w, int ok) {
-  host_serve *sv = arg;
-  if (w) {
-    answer_batch *b = (answer_batch *)w;
-    answer_jobs(sv, b->jobs, ok ? 0 : SAMVAD_ESTORE, &b->counts);
-    free(b);
-    return;
-  }
-  if (!ok)
-    host_serve_log("store_error", "stage=sync error=\"the write-ahead log "
-                   "could not be synced to disk\"");
-  pthread_mutex_lock(&sv->lock);
-  sv->synced_ready = 1;
-  pthread_cond_signal(&sv->wake);
-  pthread_mutex_unlock(&sv->lock);
-}
-
-/* The jobs' events into the inbox, in a transaction of their own; the
- * jobs are answered once that is on disk, by the sync thread (whose fsync
- * also covers what earlier turns stepped), while this thread goes on. */
-static void intake(host_serve *sv, host_serve_job *jobs) {
-  intake_counts c;
-  int rc = host_db_begin(sv->p.db);
-  if (rc == 0)
-    rc = add_jobs(sv, jobs, &c);
-  if (rc == 0)
-    rc = host_db_commit(sv->p.db);
-  else
-    host_db_rollback(sv->p.db);
-  if (rc == 0) {
-    sv->inbox_pending |= c.messages + c.statuses > 0;
-    answer_batch *b = sv->syncer ? malloc(sizeof *b) : NULL;
-    if (b) {
-      b->wait.seq = host_db_commits(sv->p.db);
-      b->jobs = jobs;
-      b->counts = c;
-      host_syncer_wait(sv->syncer, &b->wait);
-      return;
-    }
-    rc = sync_now(sv);
-  }
-  if (rc != 0)
-    store_failed(sv, "inbox", rc);
-  answer_jobs(sv, jobs, rc, &c);
-}
-
-static size_t events_in(const host_serve_job *jobs) {
-  size_t n = 0;
-  for (; jobs; jobs = jobs->next)
-    n += jobs->count;
-  return n;
-}
+#include "serve_store_private.h"
 
 /* After a commit that may have added outbox rows: remembers the newest
  * row, to be sent once that commit is on disk. */
@@ -240,7 +27,7 @@ static void rows_committed(host_serve *sv) {
   if (host_db_outbox_last_id(sv->p.db, &last) != 0 ||
       sv->waiting_n == WAITING_COMMITS) {
     /* Cannot keep track: sync here, so that everything may go. */
-    if (sync_now(sv) == 0) {
+    if (host_serve_sync_now(sv) == 0) {
       sv->waiting_n = 0;
       sv->sendable_id = INT64_MAX;
     }
@@ -254,7 +41,7 @@ static void rows_committed(host_serve *sv) {
 /* The newest outbox row known to be on disk (every row when no commit
  * with rows waits for an fsync). */
 static int64_t sendable(host_serve *sv) {
-  uint64_t on_disk = synced(sv);
+  uint64_t on_disk = host_serve_synced(sv);
   while (sv->waiting_n > 0 && sv->waiting[sv->waiting_at].seq <= on_disk) {
     sv->sendable_id = sv->waiting[sv->waiting_at].last_id;
     sv->waiting_at = (sv->waiting_at + 1) % WAITING_COMMITS;
@@ -278,7 +65,7 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
   if (sv->inbox_pending && start >= sv->retry_at) {
     rc = host_db_inbox_pending(sv->p.db, ROUND_EVENTS, items, &n);
     if (rc != 0) {
-      store_failed(sv, "inbox", rc);
+      host_serve_store_failed(sv, "inbox", rc);
       n = 0;
     } else if (n == 0) {
       sv->inbox_pending = 0;
@@ -319,7 +106,7 @@ static int step_round(host_serve *sv, size_t incoming, int unlimited) {
     for (done = 0; done < n && rc == 0; done++)
       rc = host_serve_process_alone(&sv->p, &items[done]);
     if (rc != 0)
-      store_failed(sv, "process", rc);
+      host_serve_store_failed(sv, "process", rc);
   }
   host_inbox_items_free(items, n);
   if (done > 0)
@@ -340,8 +127,8 @@ static void fill_senders(host_serve *sv, int64_t now) {
   int64_t max_id = sendable(sv);
   if (sv->waiting_n > 0) {
     if (!sv->syncer) {
-      if (sync_now(sv) != 0)
-        store_failed(sv, "sync", SAMVAD_ESTORE);
+      if (host_serve_sync_now(sv) != 0)
+        host_serve_store_failed(sv, "sync", SAMVAD_ESTORE);
       max_id = sendable(sv);
     } else if (atomic_load(&sv->queued) == 0) {
       host_syncer_request(sv->syncer);
@@ -482,9 +269,9 @@ static void *store_thread(void *arg) {
     int stopping = 0;
     host_serve_job *jobs = wait_for_work(sv, &stopping);
     atomic_store(&sv->round_started, host_serve_now_us());
-    size_t incoming = events_in(jobs);
+    size_t incoming = host_serve_events_in(jobs);
     if (jobs)
-      intake(sv, jobs);
+      host_serve_intake(sv, jobs);
     fill_senders(sv, host_serve_now_us()); /* what the last fsync covered */
     step_round(sv, incoming, stopping);
     int64_t now = host_serve_now_us();
@@ -503,8 +290,8 @@ static void *store_thread(void *arg) {
   drain_senders(sv);
   host_syncer_stop(sv->syncer); /* answers what waits for its fsync */
   sv->syncer = NULL;
-  if (sync_now(sv) != 0)
-    store_failed(sv, "sync", SAMVAD_ESTORE);
+  if (host_serve_sync_now(sv) != 0)
+    host_serve_store_failed(sv, "sync", SAMVAD_ESTORE);
   atomic_store(&sv->dead, 1);
   return NULL;
 }
@@ -542,7 +329,7 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
     host_serve_log("store_error", "stage=open error=\"%s\"",
                    host_db_errmsg(db));
   int wal = host_db_wal_fd(db);
-  if (wal < 0 || host_syncer_start(&sv->syncer, db, wal, on_synced, sv) != 0)
+  if (wal < 0 || host_syncer_start(&sv->syncer, db, wal, host_serve_on_synced, sv) != 0)
     host_serve_log("config_warning", "note=\"no sync thread: the store "
                    "thread syncs the log itself\"");
   if (sender)
