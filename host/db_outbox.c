@@ -368,11 +368,14 @@ int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted) {
   *deleted = 0;
   /* Rows are added in time order, so the first row made since `before`
    * bounds the old ones: a rowid range, not a scan of the whole outbox
-   * every hour (only the few old rows still pending are stepped over). */
+   * every hour (only the few old rows still pending are stepped over).
+   * The newest row always stays (its content is erased below): an empty
+   * table would give the next row id 1 again, and the store thread sends
+   * rows by id up to the newest one known to be on disk. */
   sqlite3_stmt *st = host_db_stmt(
       db, HOST_DB_OUTBOX_PRUNE_BOUND,
       "SELECT coalesce((SELECT id FROM outbox WHERE created_at >= ?"
-      " ORDER BY id LIMIT 1), (SELECT max(id) + 1 FROM outbox), 0)");
+      " ORDER BY id LIMIT 1), (SELECT max(id) FROM outbox), 0)");
   if (!st)
     return SAMVAD_ESTORE;
   int rc = sqlite3_bind_int64(st, 1, before);
@@ -404,6 +407,13 @@ int host_db_outbox_prune(host_db *db, int64_t before, size_t *deleted) {
                                       "DELETE FROM outbox WHERE id < ? AND"
                                       " state != 'pending'"),
                      bound, deleted);
+  if (!err)
+    err = prune_step(db, host_db_stmt(db, HOST_DB_OUTBOX_ERASE_LAST,
+                                      "UPDATE outbox SET body = x'', error ="
+                                      " NULL WHERE id = (SELECT max(id) FROM"
+                                      " outbox) AND state != 'pending' AND"
+                                      " created_at < ?"),
+                     before, NULL);
   if (!err)
     err = host_db_commit(db);
   else

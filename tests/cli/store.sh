@@ -292,6 +292,15 @@ if command -v sqlite3 >/dev/null; then
   [ "$(sqlite3 "$sdb" "SELECT group_concat(sent_id) FROM deliveries")" = wamid.out2 ] ||
     fail "the delivery reports kept $(sqlite3 "$sdb" "SELECT group_concat(sent_id) FROM deliveries")"
   expect 0 "$samvad" db check --db "$sdb" --specs "$specs"
+  # When every row is old, the newest stays, emptied: an empty table would
+  # hand out row ids from 1 again.
+  sqlite3 "$sdb" "DELETE FROM outbox;
+    INSERT INTO outbox(id, transport, user, url, body, created_at, next_at, state, done_at) VALUES
+      (7, 'whatsapp', '919810006666', 'http://x', 'old failed', $old, $old, 'failed', $old),
+      (8, 'whatsapp', '919810006666', 'http://x', 'old failed too', $old, $old, 'failed', $old);"
+  expect 0 "$samvad" db sweep --db "$sdb" --specs "$specs" --retention-days 30
+  [ "$(sqlite3 "$sdb" "SELECT id || ':' || length(body) FROM outbox")" = "8:0" ] ||
+    fail "an old outbox was not emptied down to its newest row: $(sqlite3 "$sdb" "SELECT id, body FROM outbox")"
 
   # A writer holds the lock for longer than the 5-second busy timeout.
   { echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES('lock', 1);"; sleep 8; echo "ROLLBACK;"; } |
