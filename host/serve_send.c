@@ -83,17 +83,12 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
     for (size_t k = 0; !err && k < list.count; k++) {
       host_request *q = &list.items[k];
       /* After a template only the citizen's answer opens the window. */
-      if (use_template && k > 0) {
-        err = host_db_outbox_hold(db, t->name, user, q->url,
-                                  (const unsigned char *)q->body.data,
-                                  q->body.len, now);
-        if (!err && held)
-          ++*held;
-      } else {
-        err = host_db_outbox_add(db, t->name, user, q->url,
-                                 (const unsigned char *)q->body.data,
-                                 q->body.len, now);
-      }
+      int hold = use_template && k > 0;
+      err = (hold ? host_db_outbox_hold : host_db_outbox_add)(
+          db, t->name, user, q->url, (const unsigned char *)q->body.data,
+          q->body.len, now);
+      if (!err && hold && held)
+        ++*held;
     }
     host_request_list_free(&list);
     if (err) {
@@ -140,6 +135,8 @@ struct host_sender {
   size_t slot_count;
   host_outbox_item *rows;     /* fill's scratch: one per slot */
   const char **busy;          /* fill's scratch: one per slot */
+  slot **recording;           /* the outcomes being recorded */
+  size_t recording_n;
   pthread_t *workers;
   int worker_count;           /* started */
 };
@@ -223,31 +220,33 @@ static void report(host_sender *s, slot *d) {
 }
 
 int host_sender_record(host_sender *s, host_db *db, int64_t now) {
+  /* The slots taken here are this thread's until host_sender_recorded:
+   * the workers only look at QUEUED ones. */
   pthread_mutex_lock(&s->lock);
+  s->recording_n = 0;
   for (size_t i = 0; i < s->slot_count; i++)
-    if (s->slots[i].state == SLOT_DONE)
+    if (s->slots[i].state == SLOT_DONE) {
       s->slots[i].state = SLOT_RECORDING;
+      s->recording[s->recording_n++] = &s->slots[i];
+    }
   pthread_mutex_unlock(&s->lock);
-  /* Only this thread moves slots out of RECORDING: no lock needed. */
   int err = 0;
-  for (size_t i = 0; !err && i < s->slot_count; i++)
-    if (s->slots[i].state == SLOT_RECORDING)
-      err = record(db, &s->slots[i], now);
+  for (size_t i = 0; !err && i < s->recording_n; i++)
+    err = record(db, s->recording[i], now);
   return err;
 }
 
 void host_sender_recorded(host_sender *s, int committed) {
-  for (size_t i = 0; i < s->slot_count; i++) {
-    slot *d = &s->slots[i];
-    if (d->state != SLOT_RECORDING)
-      continue;
+  for (size_t i = 0; i < s->recording_n; i++) {
     if (committed)
-      report(s, d);
-    host_outbox_items_free(&d->item, 1);
-    pthread_mutex_lock(&s->lock);
-    d->state = SLOT_FREE;
-    pthread_mutex_unlock(&s->lock);
+      report(s, s->recording[i]);
+    host_outbox_items_free(&s->recording[i]->item, 1);
   }
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; i < s->recording_n; i++)
+    s->recording[i]->state = SLOT_FREE;
+  pthread_mutex_unlock(&s->lock);
+  s->recording_n = 0;
 }
 
 int host_sender_outcomes_waiting(host_sender *s) {
@@ -363,6 +362,7 @@ static void destroy(host_sender *s) {
   free(s->slots);
   free(s->rows);
   free(s->busy);
+  free(s->recording);
   free(s->workers);
   host_send_context_free(&s->ctx);
   pthread_cond_destroy(&s->work);
@@ -382,11 +382,13 @@ int host_sender_start(const host_serve_config *cfg, host_metrics *m,
   s->slots = calloc(s->slot_count, sizeof *s->slots);
   s->rows = calloc(s->slot_count, sizeof *s->rows);
   s->busy = calloc(s->slot_count, sizeof *s->busy);
+  s->recording = calloc(s->slot_count, sizeof *s->recording);
   s->workers = calloc((size_t)workers, sizeof *s->workers);
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->work, NULL);
-  int rc = !s->slots || !s->rows || !s->busy || !s->workers ? HOST_EXIT_STORE
-                                                           : 0;
+  int rc = !s->slots || !s->rows || !s->busy || !s->recording || !s->workers
+               ? HOST_EXIT_STORE
+               : 0;
   if (!rc)
     rc = host_send_context_init(&s->ctx, cfg);
   if (rc) {
