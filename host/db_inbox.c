@@ -134,7 +134,7 @@ int host_db_inbound_seen(host_db *db, const char *user, int64_t at) {
 
 int host_db_last_inbound(host_db *db, const char *user, int64_t *at) {
   sqlite3_stmt *st = host_db_stmt(
-      db, HOST_DB_INBOX_LAST, "SELECT inbound_at FROM sessions WHERE user = ?");
+      db, HOST_DB_INBOUND_AT, "SELECT inbound_at FROM sessions WHERE user = ?");
   if (!st)
     return SAMVAD_ESTORE;
   sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);

@@ -180,15 +180,24 @@ int host_db_outbox_hold(host_db *db, const char *transport, const char *user,
       transport, user, url, body, len, now);
 }
 
-int host_db_outbox_held(host_db *db, size_t *count) {
-  sqlite3_stmt *st = host_db_stmt(db, HOST_DB_OUTBOX_HELD_COUNT,
-                                  "SELECT count(*) FROM outbox_held");
+/* The integer a statement without parameters returns. */
+static int query_integer(host_db *db, enum host_db_slot slot, const char *sql,
+                         int64_t *out) {
+  sqlite3_stmt *st = host_db_stmt(db, slot, sql);
   if (!st)
     return SAMVAD_ESTORE;
   int rc = sqlite3_step(st);
-  *count = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
   host_db_done(st);
+  return err;
+}
+
+int host_db_outbox_held(host_db *db, size_t *count) {
+  int64_t n = 0;
+  int err = query_integer(db, HOST_DB_OUTBOX_HELD_COUNT,
+                          "SELECT count(*) FROM outbox_held", &n);
+  *count = (size_t)n;
   return err;
 }
 
@@ -226,15 +235,8 @@ int host_db_outbox_release(host_db *db, const char *transport,
 }
 
 int host_db_outbox_last_id(host_db *db, int64_t *id) {
-  sqlite3_stmt *st = host_db_stmt(db, HOST_DB_OUTBOX_LAST_ID,
-                                  "SELECT coalesce(max(id), 0) FROM outbox");
-  if (!st)
-    return SAMVAD_ESTORE;
-  int rc = sqlite3_step(st);
-  *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  int err = rc == SQLITE_ROW ? 0 : host_db_fail(db, rc);
-  host_db_done(st);
-  return err;
+  return query_integer(db, HOST_DB_OUTBOX_LAST_ID,
+                       "SELECT coalesce(max(id), 0) FROM outbox", id);
 }
 
 void host_outbox_items_free(host_outbox_item *items, size_t n) {

@@ -93,6 +93,19 @@ outbox_settled() { # DB: every event stepped, nothing pending, something sent or
     [ "$(sql "$1" "select count(*) from outbox where state = 'pending'")" = 0 ] &&
     [ "$(sql "$1" "select count(*) from outbox")" -gt 0 ]
 }
+# resent_after_restart NAME FAKE WHEN: the three replies left pending in
+# NAME.db (Hi's list, the service's text, its buttons) go, in that order,
+# once serve runs over it again with a new fake FAKE on the same port.
+resent_after_restart() {
+  [ "$(sql "$1.db" "select count(*) from outbox where state = 'pending'")" = 3 ] ||
+    fail "$3: the unsent replies are not pending in the outbox"
+  fake_port=${graph##*:} start_fake "$2"
+  start_serve "$1" "$graph"
+  wait_for 15 outbox_settled "$1.db" || fail "$3: the pending replies were not sent"
+  [ "$(jq -r '.body|fromjson|.type' "$2.log" | tr '\n' ' ')" = "interactive text interactive " ] ||
+    fail "$3: $(jq -c . "$2.log")"
+  stop_serve
+}
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
 # The n-th line of a fake's log, as jq sees it.
@@ -164,14 +177,7 @@ say 919810000021 wamid.r1 Hi
 say 919810000021 wamid.r2 1
 wait_for 10 grep -q 'event=send_retry .*network' srestart.err || fail "no network retry logged"
 stop_serve
-[ "$(sql srestart.db "select count(*) from outbox where state = 'pending'")" = 3 ] ||
-  fail "the unsent replies are not pending in the outbox"
-fake_port=${graph##*:} start_fake grestart
-start_serve srestart "$graph"
-wait_for 15 outbox_settled srestart.db || fail "the pending replies were not sent after the restart"
-[ "$(jq -r '.body|fromjson|.type' grestart.log | tr '\n' ' ')" = "interactive text interactive " ] ||
-  fail "after the restart: $(jq -c . grestart.log)"
-stop_serve
+resent_after_restart srestart grestart "after a restart"
 kill "$fake_pid"
 # Killed while a request is in flight: sent again after the restart.
 start_fake gslow --delay-ms 3000
@@ -182,14 +188,7 @@ sleep 0.5
 { kill -KILL "$serve_pid"; wait "$serve_pid"; } 2>/dev/null || true
 kill "$fake_pid"
 wait "$fake_pid" 2>/dev/null || true
-[ "$(sql skill.db "select count(*) from outbox where state = 'pending'")" = 3 ] ||
-  fail "a killed server's replies are not pending"
-fake_port=${graph##*:} start_fake gafter
-start_serve skill "$graph"
-wait_for 15 outbox_settled skill.db || fail "a killed server's replies were not sent after the restart"
-[ "$(jq -r '.body|fromjson|.type' gafter.log | tr '\n' ' ')" = "interactive text interactive " ] ||
-  fail "after the kill: $(jq -c . gafter.log)"
-stop_serve
+resent_after_restart skill gafter "after a kill"
 
 # ---- A permanent refusal: recorded, counted, logged masked ------------------------
 start_fake greject --reject-to 919810000029
