@@ -35,7 +35,17 @@ struct host_send_http {
   struct curl_slist *plain;      /* multipart, no token (Telegram) */
   host_buf answer;
   char errbuf[CURL_ERROR_SIZE];
+  /* The row under way: which request of it, and what the next needs. */
+  const host_transport *t;
+  int phase;                     /* PHASE_* */
+  curl_mime *mime;               /* the upload's form */
+  char png[URL_MAX];             /* the upload's file */
+  int png_is_temporary;          /* removed once posted */
+  host_buf then;                 /* the message shown after the upload */
+  char then_url[URL_MAX];
 };
+
+enum { PHASE_NONE, PHASE_MESSAGE, PHASE_UPLOAD, PHASE_THEN };
 
 int host_send_context_init(host_send_context *ctx,
                            const host_serve_config *cfg) {
@@ -107,9 +117,13 @@ host_send_http *host_send_http_create(const host_send_context *ctx) {
   return h;
 }
 
+static void end_transfer(host_send_http *h);
+
 void host_send_http_destroy(host_send_http *h) {
   if (!h)
     return;
+  end_transfer(h);
+  host_buf_free(&h->then);
   if (h->curl)
     curl_easy_cleanup(h->curl);
   curl_slist_free_all(h->json_auth);
@@ -119,6 +133,8 @@ void host_send_http_destroy(host_send_http *h) {
   host_buf_free(&h->answer);
   free(h);
 }
+
+CURL *host_send_http_handle(host_send_http *h) { return h->curl; }
 
 /* ---- One HTTP request ----------------------------------------------------------- */
 
@@ -140,15 +156,15 @@ static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c,
   return deadline && mono_us() >= deadline;
 }
 
-/* POSTs body (or mime) to url. 0 with out->status when an answer came
- * (in h->answer); -1 with out filled when none did. */
-static int post(host_send_http *h, const char *url, struct curl_slist *headers,
-                const char *body, size_t len, curl_mime *mime,
-                host_send_result *out) {
+/* Sets the handle up to POST body (or mime) to url; the caller's multi
+ * handle runs it. body must live until the transfer ends. */
+static void prepare(host_send_http *h, const char *url,
+                    struct curl_slist *headers, const char *body, size_t len,
+                    curl_mime *mime) {
   CURL *c = h->curl;
   host_buf_reset(&h->answer);
   h->errbuf[0] = '\0';
-  curl_easy_reset(c); /* keeps the connections */
+  curl_easy_reset(c); /* the multi handle keeps the connections */
   curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -168,7 +184,13 @@ static int post(host_send_http *h, const char *url, struct curl_slist *headers,
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   }
-  CURLcode rc = curl_easy_perform(c);
+}
+
+/* A finished transfer: 0 with out->status when an answer came (in
+ * h->answer); -1 with out filled when none did. */
+static int transfer_outcome(host_send_http *h, CURLcode rc,
+                            host_send_result *out) {
+  CURL *c = h->curl;
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
     out->kind = HOST_SEND_UNSENT;
     snprintf(out->error, sizeof out->error, "cut short by shutdown");
@@ -202,6 +224,25 @@ static void classify(host_send_http *h, const host_transport *t,
     out->retry_after = retry_after;
 }
 
+static void fail(host_send_result *out, host_send_kind kind, const char *why) {
+  out->kind = kind;
+  snprintf(out->error, sizeof out->error, "%s", why);
+}
+
+/* Frees what the row's requests needed. */
+static void end_transfer(host_send_http *h) {
+  if (h->mime)
+    curl_mime_free(h->mime);
+  h->mime = NULL;
+  if (h->png_is_temporary)
+    unlink(h->png);
+  h->png_is_temporary = 0;
+  host_buf_reset(&h->then);
+  h->then_url[0] = '\0';
+  h->phase = PHASE_NONE;
+  h->t = NULL;
+}
+
 /* ---- Certificates: upload, then send ---------------------------------------------- */
 
 /* A file name samvad wrote ("MC-0F3KZ8Q1W2ZNA.png"), nothing that could
@@ -224,14 +265,11 @@ static int safe_media_id(const char *id) {
                                                strlen(id));
 }
 
-static void fail(host_send_result *out, host_send_kind kind, const char *why) {
-  out->kind = kind;
-  snprintf(out->error, sizeof out->error, "%s", why);
-}
-
-static void upload(host_send_http *h, const host_transport *t,
-                   const host_outbox_item *item, const char *url,
-                   host_send_result *out) {
+/* Writes the QR code as a PNG and sets up its multipart upload; keeps the
+ * message to send after it. 1 when the request is ready, 0 when *out is
+ * final. */
+static int begin_upload(host_send_http *h, const host_outbox_item *item,
+                        const char *url, host_send_result *out) {
   static const char *const qr_path[] = {"upload", "qr", NULL};
   static const char *const name_path[] = {"upload", "name", NULL};
   static const char *const field_path[] = {"upload", "field", NULL};
@@ -247,73 +285,83 @@ static void upload(host_send_http *h, const host_transport *t,
   const char *then = host_json_get(v, then_path);
   const host_serve_config *cfg = h->ctx->cfg;
   const char *dir = cfg->out && cfg->out[0] ? cfg->out : h->ctx->tmp_dir;
-  char path[URL_MAX];
+  int ready = 0;
   if (!qr || !field || !safe_name(name) ||
-      (then && (!then_url || !strstr(then, MEDIA_MARK)))) {
+      (then && (!then_url || !strstr(then, MEDIA_MARK) ||
+                strlen(then_url) >= sizeof h->then_url))) {
     fail(out, HOST_SEND_FAILED, "malformed upload row");
     goto done;
   }
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(h->png, sizeof h->png, "%s/%s", dir, name);
   if ((mkdir(dir, 0755) != 0 && errno != EEXIST) ||
-      host_qr_write_png(qr, path) != 0) {
+      host_qr_write_png(qr, h->png) != 0) {
     snprintf(out->error, sizeof out->error, "cannot write %.200s: %s", name,
              strerror(errno));
     out->kind = HOST_SEND_RETRY;
     goto done;
   }
-  curl_mime *mime = curl_mime_init(h->curl);
-  for (size_t i = 0; mime && form && i < form->u.object.len; i++) {
+  h->png_is_temporary = dir == h->ctx->tmp_dir;
+  if (then && (host_buf_puts(&h->then, then) != 0)) {
+    fail(out, HOST_SEND_RETRY, "out of memory");
+    goto done;
+  }
+  if (then)
+    snprintf(h->then_url, sizeof h->then_url, "%s", then_url);
+  h->mime = curl_mime_init(h->curl);
+  for (size_t i = 0; h->mime && form && i < form->u.object.len; i++) {
     const char *value = YAJL_GET_STRING(form->u.object.values[i]);
-    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mimepart *part = curl_mime_addpart(h->mime);
     if (part && value) {
       curl_mime_name(part, form->u.object.keys[i]);
       curl_mime_data(part, value, CURL_ZERO_TERMINATED);
     }
   }
-  curl_mimepart *file = mime ? curl_mime_addpart(mime) : NULL;
-  if (file) {
-    curl_mime_name(file, field);
-    curl_mime_filedata(file, path);
-    curl_mime_filename(file, name);
-    curl_mime_type(file, "image/png");
-  }
-  struct curl_slist *headers =
-      t == &host_transport_whatsapp ? h->auth_only : h->plain;
-  int answered = file && post(h, url, headers, NULL, 0, mime, out) == 0;
-  curl_mime_free(mime);
-  if (dir == h->ctx->tmp_dir)
-    unlink(path);
+  curl_mimepart *file = h->mime ? curl_mime_addpart(h->mime) : NULL;
   if (!file) {
     fail(out, HOST_SEND_RETRY, "out of memory");
     goto done;
   }
-  if (!answered)
-    goto done;
-  classify(h, t, out);
-  if (out->kind != HOST_SEND_SENT || !then)
-    goto done;
-  /* The media id into the message that shows it. */
+  curl_mime_name(file, field);
+  curl_mime_filedata(file, h->png);
+  curl_mime_filename(file, name);
+  curl_mime_type(file, "image/png");
+  prepare(h, url,
+          h->t == &host_transport_whatsapp ? h->auth_only : h->plain, NULL, 0,
+          h->mime);
+  h->phase = PHASE_UPLOAD;
+  ready = 1;
+done:
+  yajl_tree_free(v);
+  return ready;
+}
+
+/* After the upload: the message that shows the media, with its id. 1 when
+ * that request is ready, 0 when *out is final. */
+static int begin_then(host_send_http *h, host_send_result *out) {
   char media[sizeof out->sent_id];
   snprintf(media, sizeof media, "%s", out->sent_id);
   if (!safe_media_id(media)) {
     fail(out, HOST_SEND_FAILED, "the upload's answer has no usable media id");
-    goto done;
+    return 0;
   }
-  const char *mark = strstr(then, MEDIA_MARK);
+  /* The body goes where the answer went: h->then is rebuilt in place. */
   host_buf body = {0};
+  const char *then = h->then.data;
+  const char *mark = strstr(then, MEDIA_MARK);
   if (host_buf_append(&body, then, (size_t)(mark - then)) ||
       host_buf_puts(&body, "\"") || host_buf_puts(&body, media) ||
       host_buf_puts(&body, "\"") ||
       host_buf_puts(&body, mark + strlen(MEDIA_MARK))) {
+    host_buf_free(&body);
     fail(out, HOST_SEND_RETRY, "out of memory");
-  } else {
-    memset(out, 0, sizeof *out);
-    if (post(h, then_url, h->json_auth, body.data, body.len, NULL, out) == 0)
-      classify(h, t, out);
+    return 0;
   }
-  host_buf_free(&body);
-done:
-  yajl_tree_free(v);
+  host_buf_free(&h->then);
+  h->then = body;
+  memset(out, 0, sizeof *out);
+  prepare(h, h->then_url, h->json_auth, h->then.data, h->then.len, NULL);
+  h->phase = PHASE_THEN;
+  return 1;
 }
 
 /* ---- A row ------------------------------------------------------------------------ */
@@ -334,30 +382,55 @@ static int expand_url(const host_serve_config *cfg, const char *url,
   return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-void host_send_http_perform(host_send_http *h, const host_outbox_item *item,
-                            host_send_result *out) {
+int host_send_http_begin(host_send_http *h, const host_outbox_item *item,
+                         host_send_result *out) {
   memset(out, 0, sizeof *out);
-  const host_transport *t =
-      strcmp(item->transport, host_transport_whatsapp.name) == 0
-          ? &host_transport_whatsapp
-      : strcmp(item->transport, host_transport_telegram.name) == 0
-          ? &host_transport_telegram
-          : NULL;
-  if (!t) {
+  end_transfer(h);
+  h->t = strcmp(item->transport, host_transport_whatsapp.name) == 0
+             ? &host_transport_whatsapp
+         : strcmp(item->transport, host_transport_telegram.name) == 0
+             ? &host_transport_telegram
+             : NULL;
+  if (!h->t) {
     fail(out, HOST_SEND_FAILED, "unknown transport");
-    return;
+    return 0;
   }
   char url[URL_MAX];
   if (expand_url(h->ctx->cfg, item->url, url, sizeof url) != 0) {
     /* A config mistake: the row waits for a restart with the token. */
     fail(out, HOST_SEND_RETRY, "no token configured for this transport");
-    return;
+    return 0;
   }
-  if (item->len > 10 && memcmp(item->body, "{\"upload\":", 10) == 0)
-    upload(h, t, item, url, out);
-  else if (post(h, url, t == &host_transport_whatsapp ? h->json_auth
-                                                      : h->json_plain,
-                (const char *)item->body, item->len, NULL, out) == 0)
-    classify(h, t, out);
-  sodium_memzero(url, sizeof url);
+  int ready = 1;
+  if (item->len > 10 && memcmp(item->body, "{\"upload\":", 10) == 0) {
+    ready = begin_upload(h, item, url, out);
+  } else {
+    prepare(h, url, h->t == &host_transport_whatsapp ? h->json_auth
+                                                     : h->json_plain,
+            (const char *)item->body, item->len, NULL);
+    h->phase = PHASE_MESSAGE;
+  }
+  sodium_memzero(url, sizeof url); /* libcurl keeps its own copy */
+  if (!ready)
+    end_transfer(h);
+  return ready;
+}
+
+int host_send_http_finish(host_send_http *h, CURLcode rc,
+                          host_send_result *out) {
+  int answered = transfer_outcome(h, rc, out) == 0;
+  if (answered)
+    classify(h, h->t, out);
+  if (h->phase == PHASE_UPLOAD) {
+    curl_mime_free(h->mime);
+    h->mime = NULL;
+    if (h->png_is_temporary)
+      unlink(h->png);
+    h->png_is_temporary = 0;
+    if (answered && out->kind == HOST_SEND_SENT && h->then.len > 0 &&
+        begin_then(h, out))
+      return 1;
+  }
+  end_transfer(h);
+  return 0;
 }

@@ -1,5 +1,5 @@
-/* send_http.h - one outbox row sent over HTTP (libcurl) by a sender thread
- * of `samvad serve` (serve_send.c): secrets added at send time (the
+/* send_http.h - one outbox row sent over HTTP (libcurl) by the sender
+ * thread of `samvad serve` (serve_send.c): secrets added at send time (the
  * WhatsApp bearer token, Telegram's token in the URL), certificates
  * uploaded first (wa_render.h), and the platform's answer read by its
  * transport's outcome function. */
@@ -8,6 +8,8 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+
+#include <curl/curl.h>
 
 #include "db_serve.h"
 #include "transport.h"
@@ -41,14 +43,27 @@ typedef struct host_send_result {
   char error[512];      /* no secret, no message text */
 } host_send_result;
 
-/* One thread's HTTP client: a libcurl handle whose connections are kept
- * alive between requests. NULL when out of memory. */
+/* One request at a time of the sender's event loop (serve_send.c): a
+ * libcurl easy handle that the caller adds to its multi handle, which
+ * keeps the connections alive between requests. A row may take two
+ * requests (a certificate: the upload, then the message showing it).
+ * NULL when out of memory. */
 typedef struct host_send_http host_send_http;
 host_send_http *host_send_http_create(const host_send_context *ctx);
 void host_send_http_destroy(host_send_http *h);
+/* The easy handle, owned by h: the caller adds it to its multi handle
+ * after begin (or finish) returned 1, and removes it once done. */
+CURL *host_send_http_handle(host_send_http *h);
 
-/* Sends item and fills *out. */
-void host_send_http_perform(host_send_http *h, const host_outbox_item *item,
-                            host_send_result *out);
+/* Sets up item's first request. 1: the handle is ready to run; 0: *out
+ * is already the outcome (nothing to send, or the row cannot go). item
+ * must stay unchanged until the row's outcome is final. */
+int host_send_http_begin(host_send_http *h, const host_outbox_item *item,
+                         host_send_result *out);
+/* The handle's transfer ended with rc (removed from the multi handle):
+ * fills *out. 1: the row's next request is ready to run (out is
+ * cleared); 0: *out is the outcome. */
+int host_send_http_finish(host_send_http *h, CURLcode rc,
+                          host_send_result *out);
 
 #endif

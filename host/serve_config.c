@@ -30,6 +30,8 @@ typedef struct key_def {
   {#name, KEY_TEXT, secret, fallback, offsetof(host_serve_config, name)}
 #define URL(name, fallback)                                                    \
   {#name, KEY_URL, 0, fallback, offsetof(host_serve_config, name)}
+#define DEFAULT_TEXT_(n) #n
+#define DEFAULT_TEXT(n) DEFAULT_TEXT_(n)
 static const key_def keys[] = {
     TEXT(listen, 0, "127.0.0.1:8080"),
     TEXT(specs, 0, NULL),
@@ -37,7 +39,7 @@ static const key_def keys[] = {
     TEXT(keys, 0, "keys"),
     TEXT(out, 0, "certificates"),
     {"max_body_bytes", KEY_SIZE, 0, "4194304", 0},
-    {"senders", KEY_INT, 0, "4", 0},
+    {"senders", KEY_INT, 0, DEFAULT_TEXT(HOST_SENDERS_DEFAULT), 0},
     {"http_threads", KEY_INT, 0, "2", 0},
     {"retention_days", KEY_DAYS, 0, NULL, 0},
     TEXT(wa_phone_number_id, 0, NULL),
@@ -202,9 +204,10 @@ static int apply(host_serve_settings *s, const char **value) {
       cfg->max_body_bytes = (size_t)n;
       break;
     case KEY_INT:
-      if (parse_number(v, 1, 64, &n) != 0)
+      if (parse_number(v, 1, strcmp(keys[k].name, "senders") == 0 ? 256 : 64,
+                       &n) != 0)
         return usage(strcmp(keys[k].name, "senders") == 0
-                         ? "senders takes 1 to 64, not"
+                         ? "senders takes 1 to 256, not"
                          : "http_threads takes 1 to 64, not",
                      v);
       if (strcmp(keys[k].name, "senders") == 0)

@@ -1,8 +1,9 @@
 /* serve_send.c - the sending side of `samvad serve` (serve_send.h).
  *
  * Replies are rendered into the outbox inside the transaction that made
- * them. Worker threads only speak HTTP (libcurl, one kept-alive handle
- * each) and never touch the database: the store thread, its only user,
+ * them. One thread speaks HTTP, many requests at once on one libcurl multi
+ * handle (its connections kept alive), and never touches the database:
+ * the store thread, its only user,
  * hands them due rows (each citizen's oldest, none of a citizen with a
  * request not yet recorded, so replies keep their order) and writes their
  * outcomes in its next round's transaction. One connection keeps one warm
@@ -22,6 +23,7 @@
 #include "serve_send.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,7 +34,7 @@
 #include "serve.h"
 #include "send_http.h"
 
-/* Rows handed out beyond one per worker. The store thread fills the
+/* Rows handed out beyond those in flight. The store thread fills the
  * queue once a turn, so it must hold a turn's worth of replies: with 64
  * the replies fell behind the acknowledgements at 256 connections. */
 #define SEND_QUEUE 252
@@ -108,7 +110,7 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
 
 /* ---- The sender ------------------------------------------------------------------- */
 
-/* A slot's life: FREE → QUEUED (fill) → RUNNING (a worker) → DONE →
+/* A slot's life: FREE → QUEUED (fill) → RUNNING (the loop) → DONE →
  * RECORDING (host_sender_record) → FREE (host_sender_recorded). Its
  * citizen counts as busy from QUEUED until FREE, so their next row is not
  * taken before this one's outcome is committed: replies keep their order. */
@@ -124,10 +126,13 @@ typedef struct slot {
 } slot;
 
 struct host_sender {
-  host_send_context ctx;      /* what the workers read (config, deadline) */
+  host_send_context ctx;      /* what the clients read (config, deadline) */
   host_metrics *m;
   pthread_mutex_t lock;
-  pthread_cond_t work;        /* workers wait here for queued slots */
+  CURLM *multi;               /* woken (curl_multi_wakeup) for new rows */
+  host_send_http **clients;   /* one per request in flight */
+  slot **running;             /* the row each client carries, or NULL */
+  size_t client_count;
   int stopping;
   void (*notify)(void *);     /* an outcome waits (called unlocked) */
   void *notify_arg;
@@ -137,8 +142,8 @@ struct host_sender {
   const char **busy;          /* fill's scratch: one per slot */
   slot **recording;           /* the outcomes being recorded */
   size_t recording_n;
-  pthread_t *workers;
-  int worker_count;           /* started */
+  pthread_t thread;
+  int started;
 };
 
 static int64_t mono_us(void) {
@@ -221,7 +226,7 @@ static void report(host_sender *s, slot *d) {
 
 int host_sender_record(host_sender *s, host_db *db, int64_t now) {
   /* The slots taken here are this thread's until host_sender_recorded:
-   * the workers only look at QUEUED ones. */
+   * the sending thread only looks at QUEUED and RUNNING ones. */
   pthread_mutex_lock(&s->lock);
   s->recording_n = 0;
   for (size_t i = 0; i < s->slot_count; i++)
@@ -299,13 +304,9 @@ int host_sender_fill(host_sender *s, host_db *db, int64_t now,
     memset(&s->slots[k].result, 0, sizeof s->slots[k].result);
     s->slots[k].state = SLOT_QUEUED;
   }
-  /* As many workers woken as there are rows, not all of them for one. */
-  if (n >= (size_t)s->worker_count)
-    pthread_cond_broadcast(&s->work);
-  else
-    for (size_t i = 0; i < n; i++)
-      pthread_cond_signal(&s->work);
   pthread_mutex_unlock(&s->lock);
+  if (n > 0)
+    curl_multi_wakeup(s->multi);
   return (int)n;
 }
 
@@ -319,53 +320,125 @@ static slot *next_queued(host_sender *s) {
   return best;
 }
 
-static void *worker_main(void *arg) {
+/* Gives free clients the oldest queued rows (under the lock); returns
+ * how many, their clients in fresh. After the shutdown's deadline rows
+ * are not started but marked unsent (they stay pending): *unsent counts
+ * them. *finished: stopping, and nothing is queued or in flight. */
+static size_t take_queued(host_sender *s, size_t *fresh, size_t *unsent,
+                          int *finished) {
+  size_t n = 0, busy = 0;
+  int64_t deadline = atomic_load(&s->ctx.deadline_us);
+  int late = deadline && mono_us() >= deadline;
+  slot *job;
+  while (late && (job = next_queued(s))) {
+    job->result.kind = HOST_SEND_UNSENT;
+    job->state = SLOT_DONE;
+    ++*unsent;
+  }
+  for (size_t c = 0; c < s->client_count; c++) {
+    if (!s->running[c] && (job = next_queued(s))) {
+      job->state = SLOT_RUNNING;
+      s->running[c] = job;
+      fresh[n++] = c;
+    }
+    busy += s->running[c] != NULL;
+  }
+  *finished = s->stopping && busy == 0;
+  return n;
+}
+
+/* Outcomes are final: their slots wait to be recorded. */
+static void finish_slots(host_sender *s, const size_t *done, size_t n,
+                         size_t unsent) {
+  if (n == 0 && unsent == 0)
+    return;
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; i < n; i++) {
+    s->running[done[i]]->state = SLOT_DONE;
+    s->running[done[i]] = NULL;
+  }
+  void (*notify)(void *) = s->notify;
+  void *notify_arg = s->notify_arg;
+  pthread_mutex_unlock(&s->lock);
+  if (notify)
+    notify(notify_arg);
+}
+
+/* The event loop: every request in flight at once on one multi handle,
+ * which is cheaper per request than a thread per transfer, each waking
+ * to poll its own socket. */
+static void *sender_main(void *arg) {
   host_sender *s = arg;
   pthread_setname_np(pthread_self(), "samvad-send"); /* for top -H */
-  host_send_http *http = host_send_http_create(&s->ctx);
-  pthread_mutex_lock(&s->lock);
+  size_t *fresh = calloc(s->client_count, sizeof *fresh);
+  size_t *done = calloc(s->client_count, sizeof *done);
   for (;;) {
-    slot *job = next_queued(s);
-    if (!job) {
-      if (s->stopping)
-        break;
-      pthread_cond_wait(&s->work, &s->lock);
-      continue;
+    int finished = 0;
+    size_t n_done = 0, unsent = 0;
+    pthread_mutex_lock(&s->lock);
+    size_t n = fresh && done ? take_queued(s, fresh, &unsent, &finished) : 0;
+    pthread_mutex_unlock(&s->lock);
+    if (finished)
+      break;
+    for (size_t i = 0; i < n; i++) {
+      size_t c = fresh[i];
+      slot *job = s->running[c]; /* this thread's until DONE */
+      if (!host_send_http_begin(s->clients[c], &job->item, &job->result))
+        done[n_done++] = c;
+      else if (curl_multi_add_handle(
+                   s->multi, host_send_http_handle(s->clients[c])) !=
+               CURLM_OK) {
+        (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
+                                    &job->result);
+        done[n_done++] = c;
+      }
     }
-    job->state = SLOT_RUNNING;
-    int64_t deadline = atomic_load(&s->ctx.deadline_us);
-    pthread_mutex_unlock(&s->lock);
-    if (!http || (deadline && mono_us() >= deadline))
-      job->result.kind = http ? HOST_SEND_UNSENT : HOST_SEND_RETRY;
-    else
-      host_send_http_perform(http, &job->item, &job->result);
-    if (!http)
-      snprintf(job->result.error, sizeof job->result.error,
-               "cannot create an HTTP client");
-    pthread_mutex_lock(&s->lock);
-    job->state = SLOT_DONE;
-    void (*notify)(void *) = s->notify;
-    void *notify_arg = s->notify_arg;
-    pthread_mutex_unlock(&s->lock);
-    if (notify)
-      notify(notify_arg);
-    pthread_mutex_lock(&s->lock);
+    int still = 0;
+    curl_multi_perform(s->multi, &still);
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(s->multi, &left))) {
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      CURL *easy = msg->easy_handle;
+      CURLcode rc = msg->data.result;
+      size_t c = 0;
+      while (c < s->client_count && host_send_http_handle(s->clients[c]) !=
+                                        easy)
+        c++;
+      curl_multi_remove_handle(s->multi, easy);
+      if (c == s->client_count)
+        continue;
+      slot *job = s->running[c];
+      if (host_send_http_finish(s->clients[c], rc, &job->result) &&
+          curl_multi_add_handle(s->multi, easy) == CURLM_OK)
+        continue; /* the certificate's message, after its upload */
+      done[n_done++] = c;
+    }
+    finish_slots(s, done, n_done, unsent);
+    /* Woken by curl_multi_wakeup for new rows and at shutdown; a short
+     * wait while stopping, for the deadline. */
+    curl_multi_poll(s->multi, NULL, 0, s->stopping ? 100 : 1000, NULL);
   }
-  pthread_mutex_unlock(&s->lock);
-  host_send_http_destroy(http);
+  free(fresh);
+  free(done);
   return NULL;
 }
 
 static void destroy(host_sender *s) {
   for (size_t i = 0; s->slots && i < s->slot_count; i++)
     host_outbox_items_free(&s->slots[i].item, 1);
+  for (size_t c = 0; s->clients && c < s->client_count; c++)
+    host_send_http_destroy(s->clients[c]);
+  if (s->multi)
+    curl_multi_cleanup(s->multi);
+  free(s->clients);
+  free(s->running);
   free(s->slots);
   free(s->rows);
   free(s->busy);
   free(s->recording);
-  free(s->workers);
   host_send_context_free(&s->ctx);
-  pthread_cond_destroy(&s->work);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }
@@ -377,34 +450,39 @@ int host_sender_start(const host_serve_config *cfg, host_metrics *m,
   if (!s)
     return HOST_EXIT_STORE;
   s->m = m;
-  int workers = cfg->senders > 0 ? cfg->senders : 4;
-  s->slot_count = (size_t)workers + SEND_QUEUE;
+  pthread_mutex_init(&s->lock, NULL);
+  s->client_count =
+      (size_t)(cfg->senders > 0 ? cfg->senders : HOST_SENDERS_DEFAULT);
+  s->slot_count = s->client_count + SEND_QUEUE;
   s->slots = calloc(s->slot_count, sizeof *s->slots);
   s->rows = calloc(s->slot_count, sizeof *s->rows);
   s->busy = calloc(s->slot_count, sizeof *s->busy);
   s->recording = calloc(s->slot_count, sizeof *s->recording);
-  s->workers = calloc((size_t)workers, sizeof *s->workers);
-  pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->work, NULL);
-  int rc = !s->slots || !s->rows || !s->busy || !s->recording || !s->workers
+  s->clients = calloc(s->client_count, sizeof *s->clients);
+  s->running = calloc(s->client_count, sizeof *s->running);
+  int rc = !s->slots || !s->rows || !s->busy || !s->recording ||
+                   !s->clients || !s->running
                ? HOST_EXIT_STORE
                : 0;
   if (!rc)
     rc = host_send_context_init(&s->ctx, cfg);
+  if (!rc && !(s->multi = curl_multi_init()))
+    rc = HOST_EXIT_STORE;
+  for (size_t c = 0; !rc && c < s->client_count; c++)
+    if (!(s->clients[c] = host_send_http_create(&s->ctx)))
+      rc = HOST_EXIT_STORE;
   if (rc) {
+    if (rc == HOST_EXIT_STORE)
+      fprintf(stderr, "samvad serve: out of memory for the senders\n");
     destroy(s);
     return rc;
   }
-  for (int i = 0; i < workers; i++) {
-    if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0)
-      break;
-    s->worker_count++;
-  }
-  if (s->worker_count == 0) {
-    fprintf(stderr, "samvad serve: cannot start the sending threads\n");
+  if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+    fprintf(stderr, "samvad serve: cannot start the sending thread\n");
     destroy(s);
     return HOST_EXIT_IO;
   }
+  s->started = 1;
   *out = s;
   return 0;
 }
@@ -423,15 +501,15 @@ void host_sender_quiesce(host_sender *s, int drain_seconds) {
   atomic_store(&s->ctx.deadline_us,
                mono_us() + (int64_t)(drain_seconds > 0 ? drain_seconds : 0) *
                                1000000);
-  pthread_cond_broadcast(&s->work);
   pthread_mutex_unlock(&s->lock);
+  curl_multi_wakeup(s->multi);
 }
 
 void host_sender_stop(host_sender *s) {
   if (!s)
     return;
   host_sender_quiesce(s, 0);
-  for (int i = 0; i < s->worker_count; i++)
-    pthread_join(s->workers[i], NULL);
+  if (s->started)
+    pthread_join(s->thread, NULL);
   destroy(s);
 }

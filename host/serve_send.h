@@ -1,8 +1,8 @@
 /* serve_send.h - the sending side of `samvad serve`: replies rendered into
- * the outbox inside the transaction that produced them, and sender threads
- * that deliver the outbox over libcurl (one request in flight per citizen,
- * so their replies keep their order; 429 and 5xx retried with exponential
- * backoff and jitter; permanent errors recorded). Pending sends survive a
+ * the outbox inside the transaction that produced them, and a sending
+ * thread that delivers the outbox over libcurl (one request in flight per
+ * citizen, so their replies keep their order; 429 and 5xx retried with
+ * exponential backoff and jitter; permanent errors recorded). Pending sends survive a
  * restart: they are rows of the outbox. */
 #ifndef SAMVAD_HOST_SERVE_SEND_H
 #define SAMVAD_HOST_SERVE_SEND_H
@@ -24,15 +24,15 @@ int host_outbox_enqueue(host_db *db, const host_transport *t,
 
 typedef struct host_sender host_sender;
 
-/* Starts cfg->senders worker threads (default 4) that speak HTTP only.
- * They never touch the database: the caller's store thread hands them due
- * rows (host_sender_fill) and records what became of them
- * (host_sender_record, then host_sender_recorded). 0, or a HOST_EXIT_*
- * code after printing why. */
+/* Starts the sending thread, which speaks HTTP only, cfg->senders
+ * requests at once. It never touches the database: the caller's store
+ * thread hands it due rows (host_sender_fill) and records what became of
+ * them (host_sender_record, then host_sender_recorded). 0, or a
+ * HOST_EXIT_* code after printing why. */
 int host_sender_start(const host_serve_config *cfg, host_metrics *m,
                       host_sender **out);
-/* notify(arg) is called from a worker, without the sender's lock, each
- * time an outcome waits to be recorded. */
+/* notify(arg) is called from the sending thread, without the sender's
+ * lock, each time outcomes wait to be recorded. */
 void host_sender_set_notify(host_sender *s, void (*notify)(void *),
                             void *arg);
 /* Whether outcomes wait to be recorded. */
@@ -44,7 +44,7 @@ int host_sender_record(host_sender *s, host_db *db, int64_t now);
  * (0: the rows stay pending and are sent again, at least once): frees the
  * recorded requests, so their citizens' next rows may go. */
 void host_sender_recorded(host_sender *s, int committed);
-/* Hands due rows with an id up to max_id (those on disk) to the workers
+/* Hands due rows with an id up to max_id (those on disk) to the senders
  * (reads db, outside a transaction), as many as there are free slots.
  * The count handed, or -1 (logged) after a database failure. */
 int host_sender_fill(host_sender *s, host_db *db, int64_t now,
@@ -55,8 +55,9 @@ int host_sender_idle(host_sender *s);
  * have passed, and so are transfers still running then. Returns at once:
  * the caller records outcomes until host_sender_idle. */
 void host_sender_quiesce(host_sender *s, int drain_seconds);
-/* Joins the workers and frees. Outcomes not recorded are lost: those rows
- * are still pending and go again after a restart (at least once). */
+/* Joins the sending thread and frees. Outcomes not recorded are lost:
+ * those rows are still pending and go again after a restart (at least
+ * once). */
 void host_sender_stop(host_sender *s);
 
 #endif

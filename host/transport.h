@@ -14,6 +14,8 @@
 #include "samvad/samvad.h"
 #include "util.h"
 
+#define HOST_SENDERS_DEFAULT 64
+
 /* The settings serve reads from --config FILE and the environment
  * (SAMVAD_* variables override the file). Strings are NUL-terminated and
  * owned by serve; a transport only reads them. Secrets never reach logs. */
@@ -22,7 +24,8 @@ typedef struct host_serve_config {
   const char *specs, *db;      /* as for the other commands */
   const char *keys, *out;      /* certificates: key folder, PNG folder */
   size_t max_body_bytes;       /* default 4 MiB */
-  int senders;                 /* sending threads, default 4 */
+  int senders;                 /* requests in flight at once, default
+                                  HOST_SENDERS_DEFAULT */
   /* WhatsApp Cloud API */
   const char *wa_phone_number_id, *wa_token, *wa_app_secret;
   const char *wa_verify_token, *wa_graph_url, *wa_graph_version;

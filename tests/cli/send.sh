@@ -54,6 +54,7 @@ start_fake() {
 # start_serve NAME GRAPH-URL [ARGS...]: serve on NAME.db, log in NAME.err.
 start_serve() {
   local name=$1 url=$2; shift 2
+  : >>"$name.err" # before serve opens it: sed reads it at once
   SAMVAD_WA_GRAPH_URL=$url SAMVAD_TG_API_URL=$url \
     "$samvad" serve --listen 127.0.0.1:0 --specs "$specs" --db "$name.db" \
     "$@" 2>>"$name.err" &
