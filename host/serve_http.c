@@ -51,6 +51,7 @@ typedef struct request {
   int post;
   unsigned char *body;        /* the webhook's body, NUL-terminated */
   size_t len, cap;
+  size_t expected;            /* Content-Length, when given and allowed */
   size_t held;                /* bytes counted in h->held */
   int too_large, overload;
   int64_t start_us;
@@ -140,7 +141,10 @@ static void keep(request *r, const char *data, size_t n) {
     return;
   }
   if (r->len + n + 1 > r->cap) {
-    size_t cap = r->cap ? r->cap : 4096;
+    /* Sized by Content-Length: one allocation, small enough for the
+     * allocator's per-thread cache for most webhooks, where a fixed 4 KiB
+     * made glibc consolidate its free lists on every request. */
+    size_t cap = r->cap ? r->cap : r->expected ? r->expected + 1 : 4096;
     while (cap < r->len + n + 1)
       cap *= 2;
     if (cap > r->h->cfg->max_body_bytes + 1)
@@ -310,11 +314,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
      * the connection. */
     const char *length = MHD_lookup_connection_value(
         conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (r->route == ROUTE_WEBHOOK && r->post && length &&
-        strtoull(length, NULL, 10) > h->cfg->max_body_bytes) {
+    unsigned long long declared = length ? strtoull(length, NULL, 10) : 0;
+    if (r->route == ROUTE_WEBHOOK && r->post &&
+        declared > h->cfg->max_body_bytes) {
       r->too_large = 1;
       return webhook_post(r);
     }
+    r->expected = (size_t)declared;
     return MHD_YES;
   }
   if (*data_size) {
