@@ -164,8 +164,10 @@ static int64_t backoff(int attempts, int retry_after) {
   delay += randombytes_uniform((uint32_t)(delay / 2 + 1));
   if (retry_after > SEND_RETRY_AFTER_MAX)
     retry_after = SEND_RETRY_AFTER_MAX;
-  if (retry_after > delay)
-    delay = retry_after + randombytes_uniform(2);
+  /* Times are whole seconds read from a clock that is up to a second
+   * further on: one more, so that at least retry_after seconds pass. */
+  if (retry_after > 0 && delay <= retry_after)
+    delay = retry_after + 1 + randombytes_uniform(2);
   return delay;
 }
 
