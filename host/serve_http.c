@@ -25,6 +25,11 @@
 
 #define HTTP_CONNECTIONS 1000          /* at once; beyond: refused */
 #define HTTP_IDLE_SECONDS 30           /* an idle connection is closed */
+/* Each connection's memory for headers and reading: libmicrohttpd zeroes
+ * all of it for every request on a kept-alive connection (32 KiB by
+ * default), and a platform's webhook headers take about 1 KiB. Bodies are
+ * copied out as they arrive, so they do not need to fit. */
+#define HTTP_CONNECTION_MEMORY 8192
 #define HTTP_BODIES_PER_BUDGET 16      /* bodies of max size held at once */
 
 struct host_http {
@@ -444,7 +449,8 @@ int host_http_start(host_http **out, const host_serve_settings *s,
       (unsigned)s->http_threads, MHD_OPTION_CONNECTION_LIMIT,
       (unsigned)HTTP_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)HTTP_IDLE_SECONDS, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-      (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+      (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
       MHD_OPTION_END);
   if (!h->daemon) {
     fprintf(stderr, "samvad serve: cannot listen on %s (in use, or not "
