@@ -39,8 +39,8 @@ size_t host_text_tail(const char *s, size_t len, size_t max);
 
 /* Parses JSON from outside (a webhook, an API's answer) into a yajl tree:
  * NULL when it is not JSON, larger than max_bytes or nested deeper than
- * max_depth (yajl_tree frees recursively: depth is checked first, with
- * yajl's event parser). Free with yajl_tree_free. */
+ * max_depth (yajl_tree frees recursively: depth is checked first, by a
+ * scan of the bytes). Free with yajl_tree_free. */
 yajl_val host_json_parse(const void *body, size_t len, size_t max_bytes,
                          unsigned max_depth);
 
