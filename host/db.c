@@ -104,13 +104,6 @@ static const char *const migrations[] = {
     " transport TEXT NOT NULL, user TEXT NOT NULL, url TEXT NOT NULL,"
     " body BLOB NOT NULL, created_at INTEGER NOT NULL);"
     "CREATE INDEX outbox_held_user ON outbox_held(transport, user, id);",
-    /* 4: the pending index covers what choosing the rows to send reads
-     * (whose, when due), so the scan over rows already handed out no
-     * longer reads each one's body from the table; the chosen rows are
-     * then read by id. */
-    "DROP INDEX outbox_pending;"
-    "CREATE INDEX outbox_pending ON outbox(id, user, next_at, state)"
-    " WHERE state = 'pending';",
 };
 #define DB_SCHEMA_VERSION HOST_DB_SCHEMA_VERSION
 _Static_assert(sizeof migrations / sizeof migrations[0] == HOST_DB_SCHEMA_VERSION,

@@ -94,56 +94,21 @@ static int user_set_add(user_set *set, const char *user) {
   }
 }
 
-/* The rest of a row the due scan chose (its id and user are set): *found
- * 0 when it is not a row samvad could have written. */
-static int read_row(host_db *db, host_outbox_item *it, int *found) {
-  sqlite3_stmt *st = host_db_stmt(
-      db, HOST_DB_OUTBOX_ROW,
-      "SELECT transport, url, body, attempts FROM outbox WHERE id = ?");
-  if (!st)
-    return SAMVAD_ESTORE;
-  int rc = sqlite3_bind_int64(st, 1, it->id), err = 0;
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step(st);
-  *found = 0;
-  if (rc == SQLITE_ROW && copy_column(st, 0, it->transport,
-                                      sizeof it->transport) == 0 &&
-      copy_column(st, 1, it->url, sizeof it->url) == 0) {
-    const void *body = sqlite3_column_blob(st, 2);
-    it->len = (size_t)sqlite3_column_bytes(st, 2);
-    it->body = malloc(it->len + 1);
-    if (!it->body) {
-      err = SAMVAD_ENOMEM;
-    } else {
-      if (it->len)
-        memcpy(it->body, body, it->len);
-      it->body[it->len] = '\0'; /* JSON bodies are read as C strings */
-      it->attempts = sqlite3_column_int(st, 3);
-      *found = 1;
-    }
-  } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    err = host_db_fail(db, rc);
-  }
-  host_db_done(st);
-  return err;
-}
-
 int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
                        const char *const *busy, size_t busy_count, size_t max,
                        host_outbox_item *items, size_t *n) {
   *n = 0;
   if (max == 0)
     return 0;
-  /* Pending rows oldest first (the partial index outbox_pending, which
-   * covers this scan), keeping the first row met of each citizen, their
-   * head: the scan stops once max heads are taken, so its cost follows
-   * max, not the backlog (a GROUP BY over every pending row made each call
-   * slower as the outbox grew). A head that is not due, or whose citizen
-   * is busy, holds back that citizen's later rows. The heads taken are
-   * then read whole, by id. */
+  /* Pending rows oldest first (the partial index outbox_pending), keeping
+   * the first row met of each citizen, their head: the scan stops once max
+   * heads are taken, so its cost follows max, not the backlog (a GROUP BY
+   * over every pending row made each call slower as the outbox grew). A
+   * head that is not due, or whose citizen is busy, holds back that
+   * citizen's later rows. */
   sqlite3_stmt *st = host_db_stmt(
       db, HOST_DB_OUTBOX_DUE,
-      "SELECT id, user, next_at FROM outbox"
+      "SELECT id, transport, user, url, body, attempts, next_at FROM outbox"
       " WHERE state = 'pending' AND id <= ? ORDER BY id");
   if (!st)
     return SAMVAD_ESTORE;
@@ -161,35 +126,43 @@ int host_db_outbox_due(host_db *db, int64_t now, int64_t max_id,
   if (rc != SQLITE_OK && !err)
     err = host_db_fail(db, rc);
   rc = SQLITE_DONE;
-  size_t heads = 0;
-  while (!err && heads < max && met_n < met_cap &&
+  while (!err && *n < max && met_n < met_cap &&
          (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const unsigned char *user = sqlite3_column_text(st, 1);
-    size_t ulen = (size_t)sqlite3_column_bytes(st, 1);
+    const unsigned char *user = sqlite3_column_text(st, 2);
+    size_t ulen = (size_t)sqlite3_column_bytes(st, 2);
     if (!user || ulen > SAMVAD_MAX_USER_ID_BYTES)
       continue; /* not a row samvad wrote */
     memcpy(met[met_n], user, ulen + 1);
     if (user_set_add(&set, met[met_n]))
       continue; /* busy, or not this citizen's oldest */
     met_n++;
-    if (sqlite3_column_int64(st, 2) > now)
+    if (sqlite3_column_int64(st, 6) > now)
       continue;
-    memset(&items[heads], 0, sizeof items[heads]);
-    items[heads].id = sqlite3_column_int64(st, 0);
-    memcpy(items[heads].user, user, ulen + 1);
-    heads++;
+    host_outbox_item *it = &items[*n];
+    memset(it, 0, sizeof *it);
+    it->id = sqlite3_column_int64(st, 0);
+    if (copy_column(st, 1, it->transport, sizeof it->transport) ||
+        copy_column(st, 2, it->user, sizeof it->user) ||
+        copy_column(st, 3, it->url, sizeof it->url))
+      continue;
+    const void *body = sqlite3_column_blob(st, 4);
+    it->len = (size_t)sqlite3_column_bytes(st, 4);
+    it->body = malloc(it->len + 1);
+    if (!it->body) {
+      err = SAMVAD_ENOMEM;
+      break;
+    }
+    if (it->len)
+      memcpy(it->body, body, it->len);
+    it->body[it->len] = '\0'; /* JSON bodies are read as C strings */
+    it->attempts = sqlite3_column_int(st, 5);
+    ++*n;
   }
   if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
     err = host_db_fail(db, rc);
-  host_db_done(st);
-  for (size_t i = 0; !err && i < heads; i++) {
-    int found = 0;
-    err = read_row(db, &items[i], &found);
-    if (!err && found)
-      items[(*n)++] = items[i];
-  }
   free(met);
   free(set.slot);
+  host_db_done(st);
   if (err) {
     host_outbox_items_free(items, *n);
     *n = 0;

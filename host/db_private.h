@@ -12,7 +12,7 @@
 #include "db.h"
 
 /* The schema version this samvad writes (PRAGMA user_version). */
-#define HOST_DB_SCHEMA_VERSION 4
+#define HOST_DB_SCHEMA_VERSION 3
 #define HOST_DB_STRINGIFY_(x) #x
 #define HOST_DB_STRINGIFY(x) HOST_DB_STRINGIFY_(x)
 
@@ -62,7 +62,6 @@ enum host_db_slot {
   HOST_DB_INBOX_PRUNE,
   HOST_DB_OUTBOX_ADD,
   HOST_DB_OUTBOX_DUE,
-  HOST_DB_OUTBOX_ROW,
   HOST_DB_OUTBOX_SENT,
   HOST_DB_OUTBOX_RETRY,
   HOST_DB_OUTBOX_FAILED,

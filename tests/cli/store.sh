@@ -47,7 +47,7 @@ db=$tmp/fresh.db
 expect 0 "$samvad" db check --db "$db" --specs "$specs"
 has "$tmp/out" "sound" "db check on a fresh database does not say sound"
 expect 0 "$samvad" db migrate --db "$db"
-has "$tmp/out" "schema version 4" "db migrate does not report the schema version"
+has "$tmp/out" "schema version 3" "db migrate does not report the schema version"
 
 # Commands that read a database refuse a missing one rather than create it.
 expect 5 "$samvad" db check --db "$tmp/missing.db" --specs "$specs"
