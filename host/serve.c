@@ -46,7 +46,7 @@ const char host_serve_help[] =
     "  tg_token, tg_secret, tg_api_url   Telegram's bot token, webhook\n"
     "                      secret and API (https://api.telegram.org)\n"
     "  max_body_bytes      largest webhook accepted (4194304)\n"
-    "  senders             requests sent at once (64); http_threads (2)\n"
+    "  senders             requests sent at once (256); http_threads (2)\n"
     "  specs, db, keys, out, retention_days   as the options below\n"
     "\n"
     "Options:\n"

@@ -204,10 +204,10 @@ static int apply(host_serve_settings *s, const char **value) {
       cfg->max_body_bytes = (size_t)n;
       break;
     case KEY_INT:
-      if (parse_number(v, 1, strcmp(keys[k].name, "senders") == 0 ? 256 : 64,
+      if (parse_number(v, 1, strcmp(keys[k].name, "senders") == 0 ? 1024 : 64,
                        &n) != 0)
         return usage(strcmp(keys[k].name, "senders") == 0
-                         ? "senders takes 1 to 256, not"
+                         ? "senders takes 1 to 1024, not"
                          : "http_threads takes 1 to 64, not",
                      v);
       if (strcmp(keys[k].name, "senders") == 0)

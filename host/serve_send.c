@@ -23,6 +23,7 @@
 #include "serve_send.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,9 @@ struct host_sender {
   CURLM *multi;               /* woken (curl_multi_wakeup) for new rows */
   host_send_http **clients;   /* one per request in flight */
   slot **running;             /* the row each client carries, or NULL */
+  size_t *idle;               /* clients carrying no row (a stack) */
+  size_t idle_n;
+  slot **queued;              /* the loop's scratch: one per slot */
   size_t client_count;
   int stopping;
   void (*notify)(void *);     /* an outcome waits (called unlocked) */
@@ -312,40 +316,40 @@ int host_sender_fill(host_sender *s, host_db *db, int64_t now,
   return (int)n;
 }
 
-/* The queued slot with the oldest row, or NULL. */
-static slot *next_queued(host_sender *s) {
-  slot *best = NULL;
-  for (size_t i = 0; i < s->slot_count; i++)
-    if (s->slots[i].state == SLOT_QUEUED &&
-        (!best || s->slots[i].item.id < best->item.id))
-      best = &s->slots[i];
-  return best;
+static int by_row(const void *a, const void *b) {
+  int64_t x = (*(slot *const *)a)->item.id, y = (*(slot *const *)b)->item.id;
+  return (x > y) - (x < y);
 }
 
-/* Gives free clients the oldest queued rows (under the lock); returns
- * how many, their clients in fresh. After the shutdown's deadline rows
- * are not started but marked unsent (they stay pending): *unsent counts
- * them. *finished: stopping, and nothing is queued or in flight. */
+/* Gives idle clients the oldest queued rows (under the lock); returns how
+ * many, their clients in fresh. After the shutdown's deadline rows are
+ * not started but marked unsent (they stay pending): *unsent counts them.
+ * *finished: stopping, and nothing is queued or in flight. */
 static size_t take_queued(host_sender *s, size_t *fresh, size_t *unsent,
                           int *finished) {
-  size_t n = 0, busy = 0;
   int64_t deadline = atomic_load(&s->ctx.deadline_us);
   int late = deadline && mono_us() >= deadline;
-  slot *job;
-  while (late && (job = next_queued(s))) {
-    job->result.kind = HOST_SEND_UNSENT;
-    job->state = SLOT_DONE;
-    ++*unsent;
-  }
-  for (size_t c = 0; c < s->client_count; c++) {
-    if (!s->running[c] && (job = next_queued(s))) {
-      job->state = SLOT_RUNNING;
-      s->running[c] = job;
-      fresh[n++] = c;
+  size_t queued = 0, n = 0;
+  for (size_t i = 0; i < s->slot_count; i++)
+    if (s->slots[i].state == SLOT_QUEUED)
+      s->queued[queued++] = &s->slots[i];
+  if (late) {
+    for (size_t i = 0; i < queued; i++) {
+      s->queued[i]->result.kind = HOST_SEND_UNSENT;
+      s->queued[i]->state = SLOT_DONE;
     }
-    busy += s->running[c] != NULL;
+    *unsent = queued;
+    queued = 0;
   }
-  *finished = s->stopping && busy == 0;
+  if (queued > s->idle_n)
+    qsort(s->queued, queued, sizeof *s->queued, by_row);
+  for (; n < queued && s->idle_n > 0; n++) {
+    size_t c = s->idle[--s->idle_n];
+    s->queued[n]->state = SLOT_RUNNING;
+    s->running[c] = s->queued[n];
+    fresh[n] = c;
+  }
+  *finished = s->stopping && s->idle_n == s->client_count;
   return n;
 }
 
@@ -358,6 +362,7 @@ static void finish_slots(host_sender *s, const size_t *done, size_t n,
   for (size_t i = 0; i < n; i++) {
     s->running[done[i]]->state = SLOT_DONE;
     s->running[done[i]] = NULL;
+    s->idle[s->idle_n++] = done[i];
   }
   void (*notify)(void *) = s->notify;
   void *notify_arg = s->notify_arg;
@@ -366,9 +371,51 @@ static void finish_slots(host_sender *s, const size_t *done, size_t n,
     notify(notify_arg);
 }
 
+/* Starts the row on client c; 0 when its outcome is already final. */
+static int start_row(host_sender *s, size_t c, slot *job) {
+  if (!host_send_http_begin(s->clients[c], &job->item, &job->result))
+    return 0;
+  CURL *easy = host_send_http_handle(s->clients[c]);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)(uintptr_t)c);
+  if (curl_multi_add_handle(s->multi, easy) == CURLM_OK)
+    return 1;
+  (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
+                              &job->result);
+  return 0;
+}
+
+/* The transfers that ended: their rows' outcomes, or their next request
+ * (a certificate's message, after its upload). */
+static size_t collect(host_sender *s, size_t *done) {
+  size_t n = 0;
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(s->multi, &left))) {
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    CURL *easy = msg->easy_handle;
+    CURLcode rc = msg->data.result;
+    void *private_data = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &private_data);
+    size_t c = (size_t)(uintptr_t)private_data;
+    curl_multi_remove_handle(s->multi, easy);
+    slot *job = s->running[c];
+    if (host_send_http_finish(s->clients[c], rc, &job->result)) {
+      curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)(uintptr_t)c);
+      if (curl_multi_add_handle(s->multi, easy) == CURLM_OK)
+        continue;
+      (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
+                                  &job->result);
+    }
+    done[n++] = c;
+  }
+  return n;
+}
+
 /* The event loop: every request in flight at once on one multi handle,
- * which is cheaper per request than a thread per transfer, each waking
- * to poll its own socket. */
+ * which costs less per request than a thread per request, each woken to
+ * wait on its own socket. (curl_multi_socket_action over epoll cost more
+ * here: an epoll_ctl for each change of a transfer's socket.) */
 static void *sender_main(void *arg) {
   host_sender *s = arg;
   pthread_setname_np(pthread_self(), "samvad-send"); /* for top -H */
@@ -382,41 +429,12 @@ static void *sender_main(void *arg) {
     pthread_mutex_unlock(&s->lock);
     if (finished)
       break;
-    for (size_t i = 0; i < n; i++) {
-      size_t c = fresh[i];
-      slot *job = s->running[c]; /* this thread's until DONE */
-      if (!host_send_http_begin(s->clients[c], &job->item, &job->result))
-        done[n_done++] = c;
-      else if (curl_multi_add_handle(
-                   s->multi, host_send_http_handle(s->clients[c])) !=
-               CURLM_OK) {
-        (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
-                                    &job->result);
-        done[n_done++] = c;
-      }
-    }
+    for (size_t i = 0; i < n; i++)
+      if (!start_row(s, fresh[i], s->running[fresh[i]]))
+        done[n_done++] = fresh[i];
     int still = 0;
     curl_multi_perform(s->multi, &still);
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(s->multi, &left))) {
-      if (msg->msg != CURLMSG_DONE)
-        continue;
-      CURL *easy = msg->easy_handle;
-      CURLcode rc = msg->data.result;
-      size_t c = 0;
-      while (c < s->client_count && host_send_http_handle(s->clients[c]) !=
-                                        easy)
-        c++;
-      curl_multi_remove_handle(s->multi, easy);
-      if (c == s->client_count)
-        continue;
-      slot *job = s->running[c];
-      if (host_send_http_finish(s->clients[c], rc, &job->result) &&
-          curl_multi_add_handle(s->multi, easy) == CURLM_OK)
-        continue; /* the certificate's message, after its upload */
-      done[n_done++] = c;
-    }
+    n_done += collect(s, done + n_done);
     finish_slots(s, done, n_done, unsent);
     /* Woken by curl_multi_wakeup for new rows and at shutdown; a short
      * wait while stopping, for the deadline. */
@@ -436,6 +454,8 @@ static void destroy(host_sender *s) {
     curl_multi_cleanup(s->multi);
   free(s->clients);
   free(s->running);
+  free(s->idle);
+  free(s->queued);
   free(s->slots);
   free(s->rows);
   free(s->busy);
@@ -462,17 +482,21 @@ int host_sender_start(const host_serve_config *cfg, host_metrics *m,
   s->recording = calloc(s->slot_count, sizeof *s->recording);
   s->clients = calloc(s->client_count, sizeof *s->clients);
   s->running = calloc(s->client_count, sizeof *s->running);
+  s->idle = calloc(s->client_count, sizeof *s->idle);
+  s->queued = calloc(s->slot_count, sizeof *s->queued);
   int rc = !s->slots || !s->rows || !s->busy || !s->recording ||
-                   !s->clients || !s->running
+                   !s->clients || !s->running || !s->idle || !s->queued
                ? HOST_EXIT_STORE
                : 0;
   if (!rc)
     rc = host_send_context_init(&s->ctx, cfg);
   if (!rc && !(s->multi = curl_multi_init()))
     rc = HOST_EXIT_STORE;
-  for (size_t c = 0; !rc && c < s->client_count; c++)
+  for (size_t c = 0; !rc && c < s->client_count; c++) {
     if (!(s->clients[c] = host_send_http_create(&s->ctx)))
       rc = HOST_EXIT_STORE;
+    s->idle[s->idle_n++] = c;
+  }
   if (rc) {
     if (rc == HOST_EXIT_STORE)
       fprintf(stderr, "samvad serve: out of memory for the senders\n");

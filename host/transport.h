@@ -14,7 +14,7 @@
 #include "samvad/samvad.h"
 #include "util.h"
 
-#define HOST_SENDERS_DEFAULT 64
+#define HOST_SENDERS_DEFAULT 256
 
 /* The settings serve reads from --config FILE and the environment
  * (SAMVAD_* variables override the file). Strings are NUL-terminated and
