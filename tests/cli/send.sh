@@ -4,8 +4,9 @@
 # replies joined into as few messages as fit ("Hi": the greeting and the
 # menu in one list message), a 429 retried after Retry-After with the
 # same request, each citizen's replies in order while several citizens
-# are served at once, replies left in the outbox by a stopped or killed
-# server delivered after the restart, a permanent refusal recorded,
+# are served at once, many requests in flight when the platform is slow,
+# replies left in the outbox by a stopped or killed server delivered
+# after the restart, a permanent refusal recorded,
 # counted and logged (phone number masked), a certificate uploaded as a
 # PNG and sent as an image, never joined to the text before it (each
 # notice a template of its own outside the 24-hour window), Telegram with
@@ -166,6 +167,19 @@ done
 # The citizens were served at once: their requests interleave.
 first=$(jq -r .to gorder.log | head -n 6 | sort -u | wc -l)
 [ "$first" -ge 2 ] || fail "one citizen at a time: no concurrency"
+stop_serve
+
+# ---- Many requests in flight: a slow platform does not serialise the replies ---------
+# The fake answers after 1 s. With 8 requests in flight, 8 citizens' Hi
+# replies are all answered within a moment of each other; a sender with
+# fewer at once would answer them in waves a second apart.
+start_fake gwide --delay-ms 1000
+SAMVAD_SENDERS=8 start_serve swide "$graph"
+for k in 1 2 3 4 5 6 7 8; do say "91981000003$k" "wamid.wide.$k" Hi; done
+wait_for 30 outbox_settled swide.db || fail "the 8 replies were not all sent"
+[ "$(wc -l <gwide.log)" = 8 ] || fail "expected 8 requests, got $(wc -l <gwide.log)"
+span=$(jq -r .t_ms gwide.log | sort -n | sed -n '1p;$p' | paste -sd' ' | awk '{print $2 - $1}')
+[ "$span" -lt 900 ] || fail "8 replies over a 1 s platform took ${span} ms: not sent at once"
 stop_serve
 
 # ---- Restart: what could not be sent is sent after it -----------------------------
