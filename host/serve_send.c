@@ -136,6 +136,7 @@ struct host_sender {
   size_t *idle;               /* clients carrying no row (a stack) */
   size_t idle_n;
   slot **queued;              /* the loop's scratch: one per slot */
+  size_t *fresh, *done;       /* the loop's scratch: one per client */
   size_t client_count;
   int stopping;
   void (*notify)(void *);     /* an outcome waits (called unlocked) */
@@ -324,9 +325,10 @@ static int by_row(const void *a, const void *b) {
 /* Gives idle clients the oldest queued rows (under the lock); returns how
  * many, their clients in fresh. After the shutdown's deadline rows are
  * not started but marked unsent (they stay pending): *unsent counts them.
- * *finished: stopping, and nothing is queued or in flight. */
+ * *finished: stopping, and nothing is queued or in flight; *stopping: as
+ * host_sender_quiesce set it. */
 static size_t take_queued(host_sender *s, size_t *fresh, size_t *unsent,
-                          int *finished) {
+                          int *finished, int *stopping) {
   int64_t deadline = atomic_load(&s->ctx.deadline_us);
   int late = deadline && mono_us() >= deadline;
   size_t queued = 0, n = 0;
@@ -350,6 +352,7 @@ static size_t take_queued(host_sender *s, size_t *fresh, size_t *unsent,
     fresh[n] = c;
   }
   *finished = s->stopping && s->idle_n == s->client_count;
+  *stopping = s->stopping;
   return n;
 }
 
@@ -419,13 +422,12 @@ static size_t collect(host_sender *s, size_t *done) {
 static void *sender_main(void *arg) {
   host_sender *s = arg;
   pthread_setname_np(pthread_self(), "samvad-send"); /* for top -H */
-  size_t *fresh = calloc(s->client_count, sizeof *fresh);
-  size_t *done = calloc(s->client_count, sizeof *done);
+  size_t *fresh = s->fresh, *done = s->done;
   for (;;) {
-    int finished = 0;
+    int finished = 0, stopping = 0;
     size_t n_done = 0, unsent = 0;
     pthread_mutex_lock(&s->lock);
-    size_t n = fresh && done ? take_queued(s, fresh, &unsent, &finished) : 0;
+    size_t n = take_queued(s, fresh, &unsent, &finished, &stopping);
     pthread_mutex_unlock(&s->lock);
     if (finished)
       break;
@@ -438,10 +440,8 @@ static void *sender_main(void *arg) {
     finish_slots(s, done, n_done, unsent);
     /* Woken by curl_multi_wakeup for new rows and at shutdown; a short
      * wait while stopping, for the deadline. */
-    curl_multi_poll(s->multi, NULL, 0, s->stopping ? 100 : 1000, NULL);
+    curl_multi_poll(s->multi, NULL, 0, stopping ? 100 : 1000, NULL);
   }
-  free(fresh);
-  free(done);
   return NULL;
 }
 
@@ -456,6 +456,8 @@ static void destroy(host_sender *s) {
   free(s->running);
   free(s->idle);
   free(s->queued);
+  free(s->fresh);
+  free(s->done);
   free(s->slots);
   free(s->rows);
   free(s->busy);
@@ -484,8 +486,11 @@ int host_sender_start(const host_serve_config *cfg, host_metrics *m,
   s->running = calloc(s->client_count, sizeof *s->running);
   s->idle = calloc(s->client_count, sizeof *s->idle);
   s->queued = calloc(s->slot_count, sizeof *s->queued);
+  s->fresh = calloc(s->client_count, sizeof *s->fresh);
+  s->done = calloc(s->client_count, sizeof *s->done);
   int rc = !s->slots || !s->rows || !s->busy || !s->recording ||
-                   !s->clients || !s->running || !s->idle || !s->queued
+                   !s->clients || !s->running || !s->idle || !s->queued ||
+                   !s->fresh || !s->done
                ? HOST_EXIT_STORE
                : 0;
   if (!rc)
