@@ -18,7 +18,11 @@
 # fake_graph and webhook_sign) instead of a Release build in build-bench;
 # BENCH_DIR=DIR puts the database there (default: a folder under /tmp; the
 # figure depends on the disk's fsync); BENCH_ONLY=samvad|node runs one;
-# BENCH_MESSAGES=N changes the number of posts prepared (15,000 a second).
+# BENCH_MESSAGES=N changes the number of posts prepared (15,000 a second);
+# BENCH_GRAPH_DELAY_MS=N makes the fake Graph API answer each request
+# after N ms, as the real one does from afar (the fake then runs a thread
+# per connection and logs every body): replies then flow at most at
+# senders / delay.
 set -eu
 
 secs=${1:-10}
@@ -77,7 +81,12 @@ echo "== load: $n signed webhook posts (one message each) from $citizens citizen
 
 # start_fake LABEL: the fake Graph API, logging to $work/LABEL.graph.
 start_fake() {
-  "$fake" --port 0 --log "$work/$1.graph" --bench 1 >"$work/$1.fake-port" &
+  if [ -n "${BENCH_GRAPH_DELAY_MS:-}" ]; then
+    set -- "$1" --delay-ms "$BENCH_GRAPH_DELAY_MS"
+  else
+    set -- "$1" --bench 1
+  fi
+  "$fake" --port 0 --log "$work/$1.graph" "${@:2}" >"$work/$1.fake-port" &
   pids="$pids $!"
   fake_pid=$!
   for _ in $(seq 100); do [ -s "$work/$1.fake-port" ] && break; sleep 0.05; done
