@@ -35,17 +35,15 @@ struct host_send_http {
   struct curl_slist *plain;      /* multipart, no token (Telegram) */
   host_buf answer;
   char errbuf[CURL_ERROR_SIZE];
-  /* The row under way: which request of it, and what the next needs. */
+  /* The row under way, and what its second request needs. */
   const host_transport *t;
-  int phase;                     /* PHASE_* */
+  int uploading;                 /* the request running is an upload */
   curl_mime *mime;               /* the upload's form */
   char png[URL_MAX];             /* the upload's file */
   int png_is_temporary;          /* removed once posted */
   host_buf then;                 /* the message shown after the upload */
   char then_url[URL_MAX];
 };
-
-enum { PHASE_NONE, PHASE_MESSAGE, PHASE_UPLOAD, PHASE_THEN };
 
 int host_send_context_init(host_send_context *ctx,
                            const host_serve_config *cfg) {
@@ -229,17 +227,22 @@ static void fail(host_send_result *out, host_send_kind kind, const char *why) {
   snprintf(out->error, sizeof out->error, "%s", why);
 }
 
-/* Frees what the row's requests needed. */
-static void end_transfer(host_send_http *h) {
+/* The upload's form and file, once it is over. */
+static void end_upload(host_send_http *h) {
   if (h->mime)
     curl_mime_free(h->mime);
   h->mime = NULL;
   if (h->png_is_temporary)
     unlink(h->png);
   h->png_is_temporary = 0;
+  h->uploading = 0;
+}
+
+/* Frees what the row's requests needed. */
+static void end_transfer(host_send_http *h) {
+  end_upload(h);
   host_buf_reset(&h->then);
   h->then_url[0] = '\0';
-  h->phase = PHASE_NONE;
   h->t = NULL;
 }
 
@@ -301,7 +304,7 @@ static int begin_upload(host_send_http *h, const host_outbox_item *item,
     goto done;
   }
   h->png_is_temporary = dir == h->ctx->tmp_dir;
-  if (then && (host_buf_puts(&h->then, then) != 0)) {
+  if (then && host_buf_puts(&h->then, then) != 0) {
     fail(out, HOST_SEND_RETRY, "out of memory");
     goto done;
   }
@@ -328,7 +331,7 @@ static int begin_upload(host_send_http *h, const host_outbox_item *item,
   prepare(h, url,
           h->t == &host_transport_whatsapp ? h->auth_only : h->plain, NULL, 0,
           h->mime);
-  h->phase = PHASE_UPLOAD;
+  h->uploading = 1;
   ready = 1;
 done:
   yajl_tree_free(v);
@@ -344,7 +347,8 @@ static int begin_then(host_send_http *h, host_send_result *out) {
     fail(out, HOST_SEND_FAILED, "the upload's answer has no usable media id");
     return 0;
   }
-  /* The body goes where the answer went: h->then is rebuilt in place. */
+  /* The finished body replaces the template in h->then, where it lives
+   * until its transfer ends. */
   host_buf body = {0};
   const char *then = h->then.data;
   const char *mark = strstr(then, MEDIA_MARK);
@@ -360,7 +364,6 @@ static int begin_then(host_send_http *h, host_send_result *out) {
   h->then = body;
   memset(out, 0, sizeof *out);
   prepare(h, h->then_url, h->json_auth, h->then.data, h->then.len, NULL);
-  h->phase = PHASE_THEN;
   return 1;
 }
 
@@ -408,7 +411,6 @@ int host_send_http_begin(host_send_http *h, const host_outbox_item *item,
     prepare(h, url, h->t == &host_transport_whatsapp ? h->json_auth
                                                      : h->json_plain,
             (const char *)item->body, item->len, NULL);
-    h->phase = PHASE_MESSAGE;
   }
   sodium_memzero(url, sizeof url); /* libcurl keeps its own copy */
   if (!ready)
@@ -421,12 +423,8 @@ int host_send_http_finish(host_send_http *h, CURLcode rc,
   int answered = transfer_outcome(h, rc, out) == 0;
   if (answered)
     classify(h, h->t, out);
-  if (h->phase == PHASE_UPLOAD) {
-    curl_mime_free(h->mime);
-    h->mime = NULL;
-    if (h->png_is_temporary)
-      unlink(h->png);
-    h->png_is_temporary = 0;
+  if (h->uploading) {
+    end_upload(h);
     if (answered && out->kind == HOST_SEND_SENT && h->then.len > 0 &&
         begin_then(h, out))
       return 1;
