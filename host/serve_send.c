@@ -429,8 +429,10 @@ static void *sender_main(void *arg) {
     pthread_mutex_lock(&s->lock);
     size_t n = take_queued(s, fresh, &unsent, &finished, &stopping);
     pthread_mutex_unlock(&s->lock);
-    if (finished)
+    if (finished) {
+      finish_slots(s, done, 0, unsent); /* rows left unsent at the end */
       break;
+    }
     for (size_t i = 0; i < n; i++)
       if (!start_row(s, fresh[i], s->running[fresh[i]]))
         done[n_done++] = fresh[i];
