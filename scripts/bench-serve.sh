@@ -9,15 +9,16 @@
 # percentile time to answer, and the rate at which replies reach the fake
 # Graph API, with how long it took after the load stopped for the last
 # one to arrive (acknowledging fast while the outbox grows does not count).
-# samvad is durable: a 200 means the message is committed (WAL,
-# synchronous=FULL) and will be answered exactly once; the peer keeps
-# nothing.
+# samvad is durable: a 200 means the message is committed and its
+# write-ahead log fdatasync'd, and will be answered exactly once; the peer
+# keeps nothing.
 #
 # Usage: scripts/bench-serve.sh [SECONDS] [CONNECTIONS]   (default 10, 64)
 # BENCH_BUILD=DIR uses an existing build (with the targets samvad_bin,
 # fake_graph and webhook_sign) instead of a Release build in build-bench;
 # BENCH_DIR=DIR puts the database there (default: a folder under /tmp; the
 # figure depends on the disk's fsync); BENCH_ONLY=samvad|node runs one;
+# BENCH_PAIRS=N runs N pairs (samvad, then the peer) and prints the medians;
 # BENCH_MESSAGES=N changes the number of posts prepared (15,000 a second);
 # BENCH_GRAPH_DELAY_MS=N makes the fake Graph API answer each request
 # after N ms, as the real one does from afar (the fake then runs a thread
@@ -163,7 +164,8 @@ measure() {
 }
 
 # ---- samvad serve ------------------------------------------------------------------
-if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
+run_samvad() {
+  rm -f "$work/serve.db" "$work/serve.db-wal" "$work/serve.db-shm" "$work/samvad.graph"
   start_fake samvad
   SAMVAD_LISTEN=127.0.0.1:0 "$samvad" serve --specs "$root/fsm-specs" --db "$work/serve.db" \
     2>"$work/serve.log" &
@@ -172,6 +174,7 @@ if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
   for _ in $(seq 100); do grep -q event=listening "$work/serve.log" && break; sleep 0.05; done
   port=$(sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log")
   measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
+  head -n 1 "$work/samvad.line" >>"$work/samvad.lines"
   curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
   # CPU time of each kind of thread (named by samvad), per message taken.
   for task in /proc/"$serve_pid"/task/*; do
@@ -190,17 +193,18 @@ if [ "${BENCH_ONLY:-samvad}" = samvad ]; then
           for (k in t) printf " %s %.0f us", k, t[k] / hz * 1e6 / (msgs > 0 ? msgs : 1)
           printf "; written %.1f KiB\n", wchar / 1024 / (msgs > 0 ? msgs : 1) }' \
     wchar="$wchar" "$work/threads"
-  grep -c 'event=webhook ' "$work/serve.log" >/dev/null || true
-fi
+}
 
 # ---- the Node.js peer ---------------------------------------------------------------
-if [ "${BENCH_ONLY:-node}" = node ]; then
+run_node() {
+  rm -f "$work/node.graph"
   start_fake node
   node "$root/tests/bench/node-peer/server.js" 0 >"$work/node.port" 2>"$work/node.log" &
   node_pid=$!
   pids="$pids $node_pid"
   for _ in $(seq 100); do [ -s "$work/node.port" ] && break; sleep 0.05; done
   measure node "Node.js peer (not durable)" "$(cat "$work/node.port")" | tee "$work/node.line"
+  head -n 1 "$work/node.line" >>"$work/node.lines"
   node_ticks=$(cut -d')' -f2 /proc/"$node_pid"/stat | awk '{ print $12 + $13 }')
   stop "$node_pid"
   # The peer takes every request it answers: its CPU per message, beside
@@ -210,4 +214,24 @@ if [ "${BENCH_ONLY:-node}" = node ]; then
               for (i in kv) { split(kv[i], p, "="); if (p[1] == "requests") n = p[2] } }
             printf "   CPU per message: node %.0f us\n", ticks / hz * 1e6 / (n > 0 ? n : 1) }' 
   stop "$fake_pid"
+}
+
+# ---- The pairs: each samvad run followed at once by a peer run, so that
+# both meet much the same machine (the hypervisor's share moves by the
+# minute); with BENCH_PAIRS above 1, the medians and who won each pair.
+pairs=${BENCH_PAIRS:-1}
+case "$pairs" in
+  '' | *[!0-9]* | 0) echo "bench-serve: BENCH_PAIRS must be a positive number" >&2; exit 2 ;;
+esac
+for pair in $(seq "$pairs"); do
+  if [ "$pairs" -gt 1 ]; then echo "== pair $pair of $pairs, $(date -u '+%H:%M:%S UTC')"; fi
+  if [ "${BENCH_ONLY:-samvad}" = samvad ]; then run_samvad; fi
+  if [ "${BENCH_ONLY:-node}" = node ]; then run_node; fi
+done
+if [ "$pairs" -gt 1 ] && [ -z "${BENCH_ONLY:-}" ]; then
+  rate() { awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "msg/s") print $i }' "$1"; }
+  median() { sort -n | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+  wins=$(paste <(rate "$work/samvad.lines") <(rate "$work/node.lines") | awk '$1 >= $2' | wc -l)
+  echo "== $pairs pairs: samvad median $(rate "$work/samvad.lines" | median) msg/s," \
+    "peer median $(rate "$work/node.lines" | median) msg/s; samvad at least the peer in $wins"
 fi
