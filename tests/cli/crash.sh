@@ -140,7 +140,15 @@ while :; do
   groups "$out" >"$tmp/run$run.groups"
   ! grep -q '^BROKEN' "$tmp/run$run.groups" || die "run $run: $(grep -m1 '^BROKEN' "$tmp/run$run.groups")"
   cut -f1 "$tmp/run$run.groups" >>"$tmp/answered"
-  progress="$progress $(grep -c "" "$tmp/run$run.groups" || true)"
+  got=$(grep -c "" "$tmp/run$run.groups" || true)
+  progress="$progress $got"
+  # The timing came from one run on a machine whose speed moves (other
+  # tests, the hypervisor): a killed run that answered more than twice
+  # what its delay aimed at (2/kills of what was left) halves it, so that
+  # the kills keep landing with work left.
+  if [ "$status" = 137 ] && [ "$got" -gt $((4 * left / kills + 2)) ] && [ "$work_ms" -gt 1 ]; then
+    work_ms=$((work_ms / 2))
+  fi
   sort -u -o "$tmp/answered" "$tmp/answered"
   answered=$(grep -c '' "$tmp/answered" || true)
   [ "$answered" -lt "$total" ] || break
