@@ -3,10 +3,10 @@
  * Replies are rendered into the outbox inside the transaction that made
  * them. One thread speaks HTTP, many requests at once on one libcurl multi
  * handle (its connections kept alive), and never touches the database:
- * the store thread, its only user,
- * hands them due rows (each citizen's oldest, none of a citizen with a
- * request not yet recorded, so replies keep their order) and writes their
- * outcomes in its next round's transaction. One connection keeps one warm
+ * the store thread, its only user, hands it due rows (each citizen's
+ * oldest, none of a citizen with a request not yet recorded, so replies
+ * keep their order) and writes their outcomes in its next round's
+ * transaction. One connection keeps one warm
  * page cache (SQLite drops a connection's cache whenever another one
  * writes), there is no second writer to wait for, and the outcomes share
  * the round's fsync.
@@ -374,10 +374,9 @@ static void finish_slots(host_sender *s, const size_t *done, size_t n,
     notify(notify_arg);
 }
 
-/* Starts the row on client c; 0 when its outcome is already final. */
-static int start_row(host_sender *s, size_t c, slot *job) {
-  if (!host_send_http_begin(s->clients[c], &job->item, &job->result))
-    return 0;
+/* Runs client c's prepared request on the multi handle; 0 when it could
+ * not be added (the row's outcome is then final). */
+static int run_request(host_sender *s, size_t c, slot *job) {
   CURL *easy = host_send_http_handle(s->clients[c]);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)(uintptr_t)c);
   if (curl_multi_add_handle(s->multi, easy) == CURLM_OK)
@@ -385,6 +384,12 @@ static int start_row(host_sender *s, size_t c, slot *job) {
   (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
                               &job->result);
   return 0;
+}
+
+/* Starts the row on client c; 0 when its outcome is already final. */
+static int start_row(host_sender *s, size_t c, slot *job) {
+  return host_send_http_begin(s->clients[c], &job->item, &job->result) &&
+         run_request(s, c, job);
 }
 
 /* The transfers that ended: their rows' outcomes, or their next request
@@ -403,22 +408,20 @@ static size_t collect(host_sender *s, size_t *done) {
     size_t c = (size_t)(uintptr_t)private_data;
     curl_multi_remove_handle(s->multi, easy);
     slot *job = s->running[c];
-    if (host_send_http_finish(s->clients[c], rc, &job->result)) {
-      curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)(uintptr_t)c);
-      if (curl_multi_add_handle(s->multi, easy) == CURLM_OK)
-        continue;
-      (void)host_send_http_finish(s->clients[c], CURLE_OUT_OF_MEMORY,
-                                  &job->result);
-    }
+    if (host_send_http_finish(s->clients[c], rc, &job->result) &&
+        run_request(s, c, job))
+      continue; /* the certificate's message, after its upload */
     done[n++] = c;
   }
   return n;
 }
 
-/* The event loop: every request in flight at once on one multi handle,
- * which costs less per request than a thread per request, each woken to
- * wait on its own socket. (curl_multi_socket_action over epoll cost more
- * here: an epoll_ctl for each change of a transfer's socket.) */
+/* The event loop: every request in flight at once on one multi handle.
+ * A platform far away takes about 150 ms to answer, so the reply rate is
+ * at most the requests in flight / that time: hundreds are needed, which
+ * threads waiting each on its own answer could not give.
+ * (curl_multi_socket_action over epoll cost more CPU here: an epoll_ctl
+ * for each change of a transfer's socket.) */
 static void *sender_main(void *arg) {
   host_sender *s = arg;
   pthread_setname_np(pthread_self(), "samvad-send"); /* for top -H */
