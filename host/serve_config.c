@@ -203,18 +203,18 @@ static int apply(host_serve_settings *s, const char **value) {
         return usage("max_body_bytes takes 1024 to 67108864, not", v);
       cfg->max_body_bytes = (size_t)n;
       break;
-    case KEY_INT:
-      if (parse_number(v, 1, strcmp(keys[k].name, "senders") == 0 ? 1024 : 64,
-                       &n) != 0)
-        return usage(strcmp(keys[k].name, "senders") == 0
-                         ? "senders takes 1 to 1024, not"
-                         : "http_threads takes 1 to 64, not",
+    case KEY_INT: {
+      int senders = strcmp(keys[k].name, "senders") == 0;
+      if (parse_number(v, 1, senders ? 1024 : 64, &n) != 0)
+        return usage(senders ? "senders takes 1 to 1024, not"
+                             : "http_threads takes 1 to 64, not",
                      v);
-      if (strcmp(keys[k].name, "senders") == 0)
+      if (senders)
         cfg->senders = (int)n;
       else
         s->http_threads = (int)n;
       break;
+    }
     case KEY_DAYS:
       if (v && parse_number(v, 1, 3650, &n) != 0)
         return usage("retention_days takes 1 to 3650, not", v);

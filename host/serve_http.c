@@ -450,8 +450,8 @@ int host_http_start(host_http **out, const host_serve_settings *s,
       (unsigned)HTTP_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)HTTP_IDLE_SECONDS, MHD_OPTION_LISTEN_BACKLOG_SIZE,
       (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-      MHD_OPTION_END);
+      (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, h, MHD_OPTION_END);
   if (!h->daemon) {
     fprintf(stderr, "samvad serve: cannot listen on %s (in use, or not "
                     "allowed)\n",
