@@ -21,8 +21,10 @@ seed=${CRASH_SEED:-$RANDOM}
 RANDOM=$seed
 tmp=$(mktemp -d)
 pid=
+feeder=
 cleanup() {
   [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  [ -n "$feeder" ] && kill "$feeder" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -65,31 +67,40 @@ groups() {
   die "gateway on empty input exited $?"
 cp "$tmp/empty.db" "$tmp/base.db"
 cp "$tmp/empty.db" "$tmp/crash.db"
-# drip FILE: writes FILE in pieces of 1 to 400 lines with short pauses, as
-# messages arrive from a client, so that the gateway commits batches of
-# many sizes (at most 1024 lines each).
+# answers OUT: how many messages the gateway has answered in OUT (each
+# answer ends with a line ending "end":true}).
+answers() { grep -c '"end":true}$' "$1" || true; }
+
+# drip FILE OUT: writes FILE in pieces of 1 to 200 lines, each once the
+# gateway has answered the one before in OUT, as a client with one piece
+# in flight would, so that the gateway commits batches of many sizes and
+# a run's progress moves in small steps whatever the machine's speed.
 drip() {
-  local from=1 to
-  local last
+  local from=1 to last
   last=$(grep -c '' "$1")
   while [ "$from" -le "$last" ]; do
-    to=$((from + RANDOM % 400))
+    to=$((from + RANDOM % 200))
     sed -n "${from},${to}p;${to}q" "$1"
+    while [ "$(answers "$2")" -lt $((to < last ? to : last)) ]; do sleep 0.002; done
     from=$((to + 1))
-    sleep 0.002
   done
 }
 
-# How long a gateway takes to start (catalogue, database, sweep), and to
-# answer everything dripped in.
+# How long a gateway takes to start (catalogue, database, sweep): the
+# window for the kills that hit start-up.
 cp "$tmp/empty.db" "$tmp/scratch.db"
 t0=$(now_ms)
 "$samvad" gateway --specs "$specs" --db "$tmp/scratch.db" </dev/null >/dev/null
 start_ms=$(($(now_ms) - t0))
-t0=$(now_ms)
-drip "$tmp/in" | "$samvad" gateway --specs "$specs" --db "$tmp/scratch.db" >/dev/null
-full_ms=$(($(now_ms) - t0))
-work_ms=$((full_ms > start_ms ? full_ms - start_ms : 1))
+mkfifo "$tmp/feed"
+
+# running PID: whether PID has not yet exited (a zombie, not yet waited
+# for, has).
+running() {
+  local state
+  read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1
+  [ "$state" != Z ]
+}
 
 # The run without kills.
 "$samvad" gateway --specs "$specs" --db "$tmp/base.db" <"$tmp/in" >"$tmp/base.out" 2>"$tmp/base.err" ||
@@ -115,19 +126,28 @@ while :; do
   [ "$run" -le $((kills + 3)) ] || die "messages still unanswered after $run runs"
   left=$(grep -c '' "$tmp/pending")
   out=$tmp/run$run.out
-  drip "$tmp/pending" | "$samvad" gateway --specs "$specs" --db "$tmp/crash.db" >"$out" 2>>"$tmp/crash.err" &
+  : >"$out"
+  drip "$tmp/pending" "$out" >"$tmp/feed" &
+  feeder=$!
+  "$samvad" gateway --specs "$specs" --db "$tmp/crash.db" <"$tmp/feed" >"$out" 2>>"$tmp/crash.err" &
   pid=$!
   status=0
   if [ "$killed" -lt "$kills" ]; then
     # A quarter of the kills hit start-up (opening, recovering the
-    # database); the others come after 2/kills of what is left on average,
-    # so that most runs die with work left.
+    # database); the others come once the run has answered a random number
+    # of messages, 1/kills of what is left on average, so that most runs
+    # die with work left. Counting answers rather than timing them keeps
+    # the kills landing however fast the machine is at the moment (other
+    # tests, the hypervisor).
     if [ $((RANDOM % 4)) = 0 ]; then
       delay=$((RANDOM % (start_ms + 1)))
+      sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
     else
-      delay=$((start_ms + RANDOM % (4 * work_ms * left / total / kills + 1)))
+      target=$((RANDOM % (2 * left / kills + 1)))
+      while running "$pid" && [ "$(answers "$out")" -lt "$target" ]; do
+        sleep 0.005
+      done
     fi
-    sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || status=$?
     [ "$status" != 137 ] || killed=$((killed + 1))
@@ -136,19 +156,16 @@ while :; do
     wait "$pid" || die "run $run (not killed): gateway exited $?"
   fi
   pid=
+  # A feeder whose gateway died waits for answers that never come.
+  kill "$feeder" 2>/dev/null || true
+  wait "$feeder" 2>/dev/null || true
+  feeder=
   ! grep -q '"error"' "$out" || die "run $run answered with an error: $(grep -m1 '"error"' "$out")"
   groups "$out" >"$tmp/run$run.groups"
   ! grep -q '^BROKEN' "$tmp/run$run.groups" || die "run $run: $(grep -m1 '^BROKEN' "$tmp/run$run.groups")"
   cut -f1 "$tmp/run$run.groups" >>"$tmp/answered"
   got=$(grep -c "" "$tmp/run$run.groups" || true)
   progress="$progress $got"
-  # The timing came from one run on a machine whose speed moves (other
-  # tests, the hypervisor): a killed run that answered more than twice
-  # what its delay aimed at (2/kills of what was left) halves it, so that
-  # the kills keep landing with work left.
-  if [ "$status" = 137 ] && [ "$got" -gt $((4 * left / kills + 2)) ] && [ "$work_ms" -gt 1 ]; then
-    work_ms=$((work_ms / 2))
-  fi
   sort -u -o "$tmp/answered" "$tmp/answered"
   answered=$(grep -c '' "$tmp/answered" || true)
   [ "$answered" -lt "$total" ] || break
