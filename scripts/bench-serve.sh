@@ -90,8 +90,18 @@ start_fake() {
   "$fake" --port 0 --log "$work/$1.graph" "${@:2}" >"$work/$1.fake-port" &
   pids="$pids $!"
   fake_pid=$!
-  for _ in $(seq 100); do [ -s "$work/$1.fake-port" ] && break; sleep 0.05; done
+  await_port "$work/$1.fake-port" "the fake Graph API"
   export SAMVAD_WA_GRAPH_URL=http://127.0.0.1:$(cat "$work/$1.fake-port")
+}
+
+# await_port FILE WHAT [LOG]: waits up to 30 s for a server to print its
+# port into FILE (a loaded machine can take seconds to start Node.js);
+# without one the run stops, showing LOG.
+await_port() {
+  for _ in $(seq 600); do grep -q '^[0-9][0-9]*$' "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "bench-serve: $2 printed no port within 30 s" >&2
+  [ -z "${3:-}" ] || cat "$3" >&2
+  exit 1
 }
 
 # stop PID [NAME]: SIGTERM, then SIGKILL after 30 s (said when NAME is given).
@@ -171,8 +181,10 @@ run_samvad() {
     2>"$work/serve.log" &
   serve_pid=$!
   pids="$pids $serve_pid"
-  for _ in $(seq 100); do grep -q event=listening "$work/serve.log" && break; sleep 0.05; done
-  port=$(sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log")
+  for _ in $(seq 600); do grep -q event=listening "$work/serve.log" && break; sleep 0.05; done
+  sed -n 's/.*event=listening address=[^ ]*:\([0-9]*\) .*/\1/p' "$work/serve.log" >"$work/serve.port"
+  await_port "$work/serve.port" "samvad serve" "$work/serve.log"
+  port=$(cat "$work/serve.port")
   measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
   head -n 1 "$work/samvad.line" >>"$work/samvad.lines"
   curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
@@ -202,7 +214,7 @@ run_node() {
   node "$root/tests/bench/node-peer/server.js" 0 >"$work/node.port" 2>"$work/node.log" &
   node_pid=$!
   pids="$pids $node_pid"
-  for _ in $(seq 100); do [ -s "$work/node.port" ] && break; sleep 0.05; done
+  await_port "$work/node.port" "the Node.js peer" "$work/node.log"
   measure node "Node.js peer (not durable)" "$(cat "$work/node.port")" | tee "$work/node.line"
   head -n 1 "$work/node.line" >>"$work/node.lines"
   node_ticks=$(cut -d')' -f2 /proc/"$node_pid"/stat | awk '{ print $12 + $13 }')
