@@ -193,6 +193,7 @@ run_samvad() {
     echo "$(cat "$task/comm") $(cut -d')' -f2 "$task/stat" | awk '{ print $12 + $13 }')"
   done >"$work/threads"
   wchar=$(sed -n 's/^wchar: //p' /proc/"$serve_pid"/io)
+  rchar=$(sed -n 's/^rchar: //p' /proc/"$serve_pid"/io)
   stop "$serve_pid" "samvad serve"
   stop "$fake_pid"
   m() { sed -n "s/^$1 //p" "$work/metrics"; }
@@ -203,8 +204,9 @@ run_samvad() {
     { t[$1] += $2 }
     END { printf "   CPU per message:"
           for (k in t) printf " %s %.0f us", k, t[k] / hz * 1e6 / (msgs > 0 ? msgs : 1)
-          printf "; written %.1f KiB\n", wchar / 1024 / (msgs > 0 ? msgs : 1) }' \
-    wchar="$wchar" "$work/threads"
+          printf "; written %.1f KiB, read %.1f KiB\n", wchar / 1024 / (msgs > 0 ? msgs : 1),
+                 rchar / 1024 / (msgs > 0 ? msgs : 1) }' \
+    wchar="$wchar" rchar="$rchar" "$work/threads"
 }
 
 # ---- the Node.js peer ---------------------------------------------------------------
