@@ -12,7 +12,7 @@
 #include "db.h"
 
 /* The schema version this samvad writes (PRAGMA user_version). */
-#define HOST_DB_SCHEMA_VERSION 3
+#define HOST_DB_SCHEMA_VERSION 4
 #define HOST_DB_STRINGIFY_(x) #x
 #define HOST_DB_STRINGIFY(x) HOST_DB_STRINGIFY_(x)
 

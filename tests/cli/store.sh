@@ -4,7 +4,8 @@
 # whole marriage application through `samvad gateway --db`, the listing,
 # approve and reject (and their refusals), the notice a later gateway run
 # delivers, retention (`db sweep`), a full disk, a locked database, and no
-# personal data on stderr. Args: $1 = samvad binary, $2 = source dir.
+# personal data on stderr, and an upgrade from schema 3. Args: $1 = samvad
+# binary, $2 = source dir.
 # The sqlite3 command-line shell is used when installed (a corrupt session
 # row, a locked database); without it those two checks are skipped.
 set -euo pipefail
@@ -47,7 +48,7 @@ db=$tmp/fresh.db
 expect 0 "$samvad" db check --db "$db" --specs "$specs"
 has "$tmp/out" "sound" "db check on a fresh database does not say sound"
 expect 0 "$samvad" db migrate --db "$db"
-has "$tmp/out" "schema version 3" "db migrate does not report the schema version"
+has "$tmp/out" "schema version 4" "db migrate does not report the schema version"
 
 # Commands that read a database refuse a missing one rather than create it.
 expect 5 "$samvad" db check --db "$tmp/missing.db" --specs "$specs"
@@ -301,6 +302,46 @@ if command -v sqlite3 >/dev/null; then
   expect 0 "$samvad" db sweep --db "$sdb" --specs "$specs" --retention-days 30
   [ "$(sqlite3 "$sdb" "SELECT id || ':' || length(body) FROM outbox")" = "8:0" ] ||
     fail "an old outbox was not emptied down to its newest row: $(sqlite3 "$sdb" "SELECT id, body FROM outbox")"
+
+  # Upgrading from schema 3 keeps the outbox and the delivery reports
+  # (ids too, which keep each citizen's order) and their checks, now
+  # written as comparisons. A schema-3 database: a current one with those
+  # two tables as schema 3 made them.
+  udb=$tmp/schema3.db
+  expect 0 "$samvad" db migrate --db "$udb"
+  sqlite3 "$udb" "
+    DROP TABLE outbox; DROP TABLE deliveries;
+    CREATE TABLE outbox(id INTEGER PRIMARY KEY, transport TEXT NOT NULL,
+      user TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
+      created_at INTEGER NOT NULL, next_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL
+      DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed')),
+      sent_id TEXT, error TEXT, done_at INTEGER);
+    CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+    CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
+    CREATE TABLE deliveries(sent_id TEXT PRIMARY KEY, status TEXT NOT NULL
+      CHECK(status IN ('sent', 'delivered', 'read', 'failed')),
+      error TEXT, at INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO outbox(id, transport, user, url, body, created_at, next_at, attempts, state, sent_id, error, done_at) VALUES
+      (5, 'whatsapp', '919810006666', 'http://x', 'sent one', $now, $now, 1, 'sent', 'wamid.out5', NULL, $now),
+      (9, 'whatsapp', '919810006666', 'http://x', 'waiting', $now, $((now + 60)), 2, 'pending', NULL, 'HTTP 500', NULL);
+    INSERT INTO deliveries VALUES ('wamid.out5', 'delivered', NULL, $now);
+    PRAGMA user_version = 3;"
+  rows="SELECT quote(id), transport, user, url, CAST(body AS TEXT), created_at, next_at, attempts,
+          state, quote(sent_id), quote(error), quote(done_at) FROM outbox ORDER BY id;
+        SELECT * FROM deliveries;"
+  sqlite3 "$udb" "$rows" >"$tmp/rows3"
+  expect 0 "$samvad" db migrate --db "$udb"
+  has "$tmp/out" "schema version 4" "a schema-3 database was not upgraded"
+  sqlite3 "$udb" "$rows" >"$tmp/rows4"
+  cmp -s "$tmp/rows3" "$tmp/rows4" || { fail "the upgrade changed the outbox or the deliveries"; diff "$tmp/rows3" "$tmp/rows4"; }
+  [ "$(sqlite3 "$udb" "SELECT group_concat(name) FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index' ORDER BY name")" \
+    = "outbox_pending,outbox_failed" ] || fail "the upgraded outbox lost an index"
+  ! sqlite3 "$udb" "UPDATE outbox SET state = 'lost' WHERE id = 9" 2>/dev/null ||
+    fail "the upgraded outbox takes a state that is not one"
+  ! sqlite3 "$udb" "INSERT INTO deliveries VALUES ('wamid.x', 'seen', NULL, 0)" 2>/dev/null ||
+    fail "the upgraded deliveries take a status that is not one"
+  expect 0 "$samvad" db check --db "$udb" --specs "$specs"
 
   # A writer holds the lock for longer than the 5-second busy timeout.
   { echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES('lock', 1);"; sleep 8; echo "ROLLBACK;"; } |
