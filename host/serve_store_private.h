@@ -37,7 +37,7 @@ struct host_serve {
   host_inbox_item items[ROUND_EVENTS]; /* one round's events */
   int sender_ready;                 /* under lock: an outcome waits */
   int inbox_pending;                /* events may wait in the inbox */
-  int fill_now;                     /* rows may be due: fill the senders */
+  int fill_now;                     /* outcomes freed citizens or slots */
   int synced_ready;                 /* under lock: an fsync finished */
   host_syncer *syncer;              /* NULL: this thread syncs itself */
   uint64_t self_synced;             /* without a syncer: commits on disk */
@@ -47,6 +47,10 @@ struct host_serve {
   struct { uint64_t seq; int64_t last_id; } waiting[WAITING_COMMITS];
   size_t waiting_at, waiting_n;
   int64_t sendable_id;
+  /* The newest outbox row committed, and the newest a due scan has
+   * looked at: a scan finds nothing new unless newer rows are on disk,
+   * outcomes came, or a retry may have fallen due. */
+  int64_t last_row_id, scanned_id;
   int64_t retry_at, next_notice, next_count, next_sweep, next_fill;
   int64_t retention_seconds;
   int64_t drain_us;                 /* for the senders at shutdown */
