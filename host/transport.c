@@ -306,7 +306,8 @@ int host_text_shorten(const char *s, size_t len, size_t max, host_buf *out) {
 }
 
 size_t host_text_chunk(const char *s, size_t len, size_t max, size_t *next) {
-  size_t end = skip_chars(s, len, 0, max);
+  /* No more bytes than max: no more characters either (most replies). */
+  size_t end = len <= max ? len : skip_chars(s, len, 0, max);
   if (end >= len) {
     *next = len;
     while (len > 0 && is_space(s[len - 1]))
