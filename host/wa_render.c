@@ -12,7 +12,6 @@
 
 #define WA_DEFAULT_GRAPH "https://graph.facebook.com"
 #define WA_DEFAULT_VERSION "v21.0"
-#define WA_ANSWER_MAX (256 * 1024) /* a Graph API answer we read */
 
 /* ---- Messages ------------------------------------------------------------------ */
 
@@ -387,64 +386,4 @@ int host_wa_render_template(const host_serve_config *cfg, const char *user,
   if (!err && reply->document)
     err = document(cfg, user, reply->document, out);
   return err ? -1 : 0;
-}
-
-/* ---- Answers --------------------------------------------------------------------- */
-
-/* Graph API error codes that mean "later": throughput (130429), pair rate
- * (131056), number being upgraded (131057), application rate limits (4,
- * 80007), spam rate (131048), temporary failures (1, 2, 131000, 131016,
- * 133004), and an expired or revoked token (190): an operator's mistake
- * that a restart with a new token mends, so the messages wait for it. */
-static int transient_code(long code) {
-  static const long codes[] = {1,      2,      4,      190,    80007,
-                               130429, 131000, 131016, 131048, 131056,
-                               131057, 133004};
-  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-    if (codes[i] == code)
-      return 1;
-  return 0;
-}
-
-int host_wa_outcome(long http_status, const char *body, size_t len,
-                    char *sent_id, size_t cap, int *retry_after, char *error,
-                    size_t error_cap) {
-  if (cap)
-    sent_id[0] = '\0';
-  if (error_cap)
-    error[0] = '\0';
-  *retry_after = 0;
-  yajl_val v = host_json_parse(body, len, WA_ANSWER_MAX, 32);
-  if (http_status >= 200 && http_status < 300) {
-    static const char *const message_id[] = {"messages", NULL};
-    yajl_val messages = yajl_tree_get(v, (const char **)message_id, yajl_t_array);
-    static const char *const id_path[] = {"id", NULL};
-    const char *id = NULL;
-    if (messages && messages->u.array.len > 0)
-      id = host_json_get(messages->u.array.values[0], id_path);
-    if (!id)
-      id = host_json_get(v, id_path); /* a media upload */
-    snprintf(sent_id, cap, "%s", id ? id : "");
-    yajl_tree_free(v);
-    return 0;
-  }
-  static const char *const code_path[] = {"error", "code", NULL};
-  static const char *const message_path[] = {"error", "message", NULL};
-  static const char *const details_path[] = {"error", "error_data",
-                                             "details", NULL};
-  const char *code_text = host_json_get(v, code_path);
-  long code = code_text ? strtol(code_text, NULL, 10) : 0;
-  const char *message = host_json_get(v, message_path);
-  const char *details = host_json_get(v, details_path);
-  if (code)
-    snprintf(error, error_cap, "HTTP %ld, code %ld: %s%s%s", http_status,
-             code, message ? message : "", details ? ": " : "",
-             details ? details : "");
-  else
-    snprintf(error, error_cap, "HTTP %ld", http_status);
-  yajl_tree_free(v);
-  if (http_status == 0 || http_status == 401 || http_status == 429 ||
-      http_status >= 500 || transient_code(code))
-    return 1;
-  return 2;
 }

@@ -388,8 +388,61 @@ static void graph_answers_are_read(void **state) {
   assert_string_equal(err, "HTTP 400");
 }
 
+/* The id of what was sent, from every shape a 2xx answer may take. */
+static void sent_ids_are_read_from_any_shape(void **state) {
+  (void)state;
+  static const struct {
+    const char *body, *id;
+  } cases[] = {
+      /* The message's id wins over a top-level one, wherever it stands. */
+      {"{\"id\":\"top\",\"messages\":[{\"id\":\"wamid.A\"}]}", "wamid.A"},
+      {"{\"messages\":[{\"message_status\":\"accepted\",\"id\":\"wamid.B\"}],"
+       "\"id\":\"top\"}", "wamid.B"},
+      /* Only the first message counts; nested ids are not its id. */
+      {"{\"messages\":[{\"x\":{\"id\":\"deep\"}},{\"id\":\"second\"}],"
+       "\"id\":\"top\"}", "top"},
+      {"{\"messages\":[[{\"id\":\"inner\"}]],\"id\":\"top\"}", "top"},
+      {"{\"messages\":[],\"id\":\"top\"}", "top"},
+      {"{\"messages\":{\"id\":\"not a list\"},\"id\":\"top\"}", "top"},
+      {"{\"contacts\":[{\"id\":\"contact\"}],\"messages\":[{\"id\":\"m\"}]}", "m"},
+      /* A number is taken as its text; other values are no id. */
+      {"{\"id\":1234567890}", "1234567890"},
+      {"{\"id\":{\"value\":\"x\"}}", ""},
+      {"{\"id\":null,\"messages\":[{\"id\":true}]}", ""},
+      /* The first of repeated keys counts, whatever its value. */
+      {"{\"id\":[\"a\"],\"id\":\"later\"}", ""},
+      {"{\"messages\":[{\"id\":\"first\",\"id\":\"second\"}]}", "first"},
+      {"{\"messages\":\"none\",\"messages\":[{\"id\":\"later\"}],\"id\":\"t\"}", "t"},
+      {"{\"messages\":[{\"id\":\"\"}],\"id\":\"top\"}", ""},
+      /* Not JSON, cut short, or nested beyond reason: no id. */
+      {"{\"messages\":[{\"id\":\"wamid.C\"}]", ""},
+      {"{\"messages\":[{\"id\":\"wamid.D\"}]} trailing", ""},
+      {"", ""},
+      {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"
+       "\"id\":\"x\"}", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char id[256] = "unchanged", err[256];
+    int after = -1;
+    assert_int_equal(host_wa_outcome(200, cases[i].body, strlen(cases[i].body),
+                                     id, sizeof id, &after, err, sizeof err),
+                     0);
+    if (strcmp(id, cases[i].id) != 0)
+      fail_msg("case %zu: %s gave \"%s\", not \"%s\"", i, cases[i].body, id,
+               cases[i].id);
+  }
+  /* An id longer than the caller's room is cut to it, not dropped. */
+  char small[6], err[8];
+  int after = 0;
+  const char *longer = "{\"messages\":[{\"id\":\"wamid.0123456789\"}]}";
+  assert_int_equal(host_wa_outcome(201, longer, strlen(longer), small,
+                                   sizeof small, &after, err, sizeof err), 0);
+  assert_string_equal(small, "wamid");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sent_ids_are_read_from_any_shape),
       cmocka_unit_test(every_bundled_reply_fits),
       cmocka_unit_test(long_text_is_split_at_paragraphs),
       cmocka_unit_test(devanagari_is_counted_in_characters),
