@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_tree.h"
 #include "timeparse.h"
 
 #define GW_MAX_ID_BYTES 256         /* message, option and media ids */
@@ -343,7 +344,8 @@ int host_gw_parse(const char *text, size_t len, host_gw_line *line) {
     line->error = (gw_error){"bad_json", "the line contains a NUL byte"};
     return HOST_GW_INVALID;
   }
-  line->tree = yajl_tree_parse(text, line->errbuf, sizeof line->errbuf);
+  line->tree = host_json_tree_parse(text, len, 0, line->errbuf,
+                                   sizeof line->errbuf);
   if (!line->tree) {
     /* yajl's message goes on to quote the input; keep only its first
      * line so no personal data is echoed. */
@@ -360,7 +362,6 @@ int host_gw_parse(const char *text, size_t len, host_gw_line *line) {
 }
 
 void host_gw_line_free(host_gw_line *line) {
-  if (line->tree)
-    yajl_tree_free(line->tree);
+  host_json_tree_free(line->tree);
   line->tree = NULL;
 }

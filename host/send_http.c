@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "json_tree.h"
 #include "options.h"
 #include "qr_out.h"
 #include "telegram.h"
@@ -334,7 +335,7 @@ static int begin_upload(host_send_http *h, const host_outbox_item *item,
   h->uploading = 1;
   ready = 1;
 done:
-  yajl_tree_free(v);
+  host_json_tree_free(v);
   return ready;
 }
 

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "json_tree.h"
 #include "transport_util.h"
 
 #define TG_SECRET_HEADER "X-Telegram-Bot-Api-Secret-Token"
@@ -90,7 +91,7 @@ static int tg_parse(const host_serve_config *cfg, const unsigned char *body,
   yajl_val u = host_json_parse(body, len, max, TG_DEPTH_MAX);
   const char *update_id = get(u, "update_id", NULL, NULL);
   if (!YAJL_IS_OBJECT(u) || !update_id) {
-    yajl_tree_free(u);
+    host_json_tree_free(u);
     return 400;
   }
   host_inbound e;
@@ -122,7 +123,7 @@ static int tg_parse(const host_serve_config *cfg, const unsigned char *body,
   if (chat && e.user && type && strcmp(type, "private") == 0 &&
       strlen(e.user) <= SAMVAD_MAX_USER_ID_BYTES)
     rc = sink(arg, &e) ? 500 : 0;
-  yajl_tree_free(u);
+  host_json_tree_free(u);
   return rc;
 }
 
@@ -284,7 +285,7 @@ static int tg_outcome(long http_status, const char *body, size_t len,
   if (http_status >= 200 && http_status < 300 && ok) {
     const char *id = get(v, "result", "message_id", NULL);
     snprintf(sent_id, cap, "%s", id ? id : "");
-    yajl_tree_free(v);
+    host_json_tree_free(v);
     return 0;
   }
   const char *after = get(v, "parameters", "retry_after", NULL);
@@ -293,7 +294,7 @@ static int tg_outcome(long http_status, const char *body, size_t len,
     *retry_after = atoi(after);
   snprintf(error, error_cap, "HTTP %ld: %s", http_status,
            description ? description : "no description");
-  yajl_tree_free(v);
+  host_json_tree_free(v);
   /* 401: a wrong or revoked token, mended by a restart with the right
    * one; the messages wait for it. */
   if (http_status == 0 || http_status == 401 || http_status == 429 ||

@@ -4,6 +4,7 @@
  * shortening and splitting UTF-8 without breaking a character or a
  * Devanagari syllable. */
 #include "transport.h"
+#include "json_tree.h"
 #include "transport_util.h"
 
 #include <stdint.h>
@@ -39,47 +40,11 @@ void host_request_list_free(host_request_list *list) {
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-/* Whether the text nests no deeper than max. yajl_tree_free recurses, so
- * a tree is only built for bodies known to be shallow. Strings are read
- * by JSON's lexical rules, as yajl's lexer reads them up to its first
- * error, and every bracket outside them counts: the depth found is never
- * less than that of what yajl would build. One pass over the bytes, where
- * a full yajl parse with depth callbacks cost a third of the parsing. */
-static int shallow(const unsigned char *p, size_t len, unsigned max) {
-  unsigned depth = 0;
-  int in_string = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = p[i];
-    if (in_string) {
-      if (c == '\\')
-        i++; /* the escaped character cannot end the string */
-      else if (c == '"')
-        in_string = 0;
-    } else if (c == '"') {
-      in_string = 1;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max)
-        return 0;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      depth--;
-    }
-  }
-  return 1;
-}
-
 yajl_val host_json_parse(const void *body, size_t len, size_t max_bytes,
                          unsigned max_depth) {
-  if (!body || len == 0 || len > max_bytes || !shallow(body, len, max_depth))
+  if (!body || len == 0 || len > max_bytes)
     return NULL;
-  /* yajl_tree_parse wants a C string; a NUL inside is not JSON anyway. */
-  char *text = malloc(len + 1);
-  if (!text)
-    return NULL;
-  memcpy(text, body, len);
-  text[len] = '\0';
-  yajl_val tree = yajl_tree_parse(text, NULL, 0);
-  free(text);
-  return tree;
+  return host_json_tree_parse(body, len, max_depth, NULL, 0);
 }
 
 const char *host_json_get(yajl_val v, const char *const *path) {

@@ -37,10 +37,10 @@ size_t host_text_chunk(const char *s, size_t len, size_t max, size_t *next);
  * when the whole fits. */
 size_t host_text_tail(const char *s, size_t len, size_t max);
 
-/* Parses JSON from outside (a webhook, an API's answer) into a yajl tree:
- * NULL when it is not JSON, larger than max_bytes or nested deeper than
- * max_depth (yajl_tree frees recursively: depth is checked first, by a
- * scan of the bytes). Free with yajl_tree_free. */
+/* Parses JSON from outside (a webhook, an API's answer) into yajl_tree's
+ * values (json_tree.h: in one arena): NULL when it is not JSON, larger
+ * than max_bytes or nested deeper than max_depth (0: no limit). Free with
+ * host_json_tree_free, never yajl_tree_free. */
 yajl_val host_json_parse(const void *body, size_t len, size_t max_bytes,
                          unsigned max_depth);
 

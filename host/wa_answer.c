@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "json_tree.h"
 #include "transport_util.h"
 
 #define WA_ANSWER_MAX (256 * 1024) /* a Graph API answer we read */
@@ -189,7 +190,7 @@ int host_wa_outcome(long http_status, const char *body, size_t len,
              details ? details : "");
   else
     snprintf(error, error_cap, "HTTP %ld", http_status);
-  yajl_tree_free(v);
+  host_json_tree_free(v);
   if (http_status == 0 || http_status == 401 || http_status == 429 ||
       http_status >= 500 || transient_code(code))
     return 1;

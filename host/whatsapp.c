@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <yajl/yajl_tree.h>
 
+#include "json_tree.h"
 #include "transport.h"
 #include "transport_util.h"
 #include "wa_render.h"
@@ -260,7 +261,7 @@ static int wa_parse(const host_serve_config *cfg, const unsigned char *body,
         rc = read_statuses(value, sink, arg);
     }
   }
-  yajl_tree_free(root);
+  host_json_tree_free(root);
   return rc;
 }
 
