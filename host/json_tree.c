@@ -210,7 +210,7 @@ static int on_end(void *ctx) {
   builder *bd = ctx;
   open_container c = bd->open[--bd->open_n];
   size_t n = bd->members_n - c.first;
-  const member *m = bd->members + c.first;
+  const member *m = n ? bd->members + c.first : NULL; /* none yet: NULL */
   yajl_val *values = NULL;
   if (n) {
     values = place(bd, n * sizeof *values);
