@@ -34,7 +34,8 @@ case "$secs$conns" in
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 for tool in wrk node curl; do
-  command -v $tool >/dev/null || { echo "bench-serve: $tool is needed" >&2; exit 2; }
+  command -v $tool >/dev/null ||
+    { echo "bench-serve: $tool is needed (scripts/deps.sh --bench installs it)" >&2; exit 2; }
 done
 if [ -n "${BENCH_BUILD:-}" ]; then
   build=$BENCH_BUILD
