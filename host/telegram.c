@@ -275,11 +275,7 @@ int host_tg_answer_callback(const host_serve_config *cfg,
 static int tg_outcome(long http_status, const char *body, size_t len,
                       char *sent_id, size_t cap, int *retry_after, char *error,
                       size_t error_cap) {
-  if (cap)
-    sent_id[0] = '\0';
-  if (error_cap)
-    error[0] = '\0';
-  *retry_after = 0;
+  host_outcome_clear(sent_id, cap, retry_after, error, error_cap);
   yajl_val v = host_json_parse(body, len, TG_ANSWER_MAX, TG_DEPTH_MAX);
   int ok = YAJL_IS_TRUE(node(v, "ok"));
   if (http_status >= 200 && http_status < 300 && ok) {

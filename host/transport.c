@@ -47,6 +47,15 @@ yajl_val host_json_parse(const void *body, size_t len, size_t max_bytes,
   return host_json_tree_parse(body, len, max_depth, NULL, 0);
 }
 
+void host_outcome_clear(char *sent_id, size_t cap, int *retry_after,
+                        char *error, size_t error_cap) {
+  if (cap)
+    sent_id[0] = '\0';
+  if (error_cap)
+    error[0] = '\0';
+  *retry_after = 0;
+}
+
 const char *host_json_get(yajl_val v, const char *const *path) {
   yajl_val x = yajl_tree_get(v, (const char **)path, yajl_t_any);
   if (YAJL_IS_STRING(x))

@@ -48,6 +48,11 @@ yajl_val host_json_parse(const void *body, size_t len, size_t max_bytes,
  * returned as its text (ids such as Telegram's chat id are numbers). */
 const char *host_json_get(yajl_val v, const char *const *path);
 
+/* What a transport's outcome function fills, emptied before it reads the
+ * answer: no id, no retry delay, no error. */
+void host_outcome_clear(char *sent_id, size_t cap, int *retry_after,
+                        char *error, size_t error_cap);
+
 /* A JSON writer (yajl_gen) with a sticky error, so a message is written
  * as a run of calls checked once, at host_jw_finish. A key argument of
  * NULL means "inside an array". */

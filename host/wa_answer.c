@@ -166,11 +166,7 @@ static int transient_code(long code) {
 int host_wa_outcome(long http_status, const char *body, size_t len,
                     char *sent_id, size_t cap, int *retry_after, char *error,
                     size_t error_cap) {
-  if (cap)
-    sent_id[0] = '\0';
-  if (error_cap)
-    error[0] = '\0';
-  *retry_after = 0;
+  host_outcome_clear(sent_id, cap, retry_after, error, error_cap);
   if (http_status >= 200 && http_status < 300) {
     sent_id_of(body, len, sent_id, cap);
     return 0;
