@@ -159,7 +159,7 @@ static int on_number(void *ctx, const char *s, size_t n) {
     return 0;
   v->u.number.r = text;
   int range = 0;
-  v->u.number.i = parse_integer(text, strlen(text), &range);
+  v->u.number.i = parse_integer(text, n, &range); /* no NUL in a number */
   if (!range)
     v->u.number.flags |= YAJL_NUMBER_INT_VALID;
   char *end = NULL;
