@@ -16,7 +16,10 @@ const phone = process.env.SAMVAD_WA_PHONE_NUMBER_ID;
 const graph = new URL(process.env.SAMVAD_WA_GRAPH_URL);
 const port = Number(process.argv[2] || 8081);
 const maxBody = 4 * 1024 * 1024;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// As many connections to the Graph API as samvad's senders (256 by default):
+// with fewer, the replies queue behind them, and the peer would answer
+// webhooks fast while its replies fall behind.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 function reply(to, text) {
   const body = JSON.stringify({
