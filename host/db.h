@@ -56,6 +56,29 @@ uint64_t host_db_commits(host_db *db);
  * it (serve_sync.c), or -1 (:memory:, or it cannot be opened). */
 int host_db_wal_fd(host_db *db);
 
+/* ---- Checkpoints off the writing thread (serve, db_checkpoint.c) ---------- */
+typedef struct host_db_checkpointer host_db_checkpointer;
+/* Opens a second connection to db's file for copying the write-ahead log
+ * back (host_db_checkpointer_pass, on a thread of its own), and stops db's
+ * own automatic checkpoints: from then on db only counts the log's length
+ * (host_db_wal_frames) and the caller runs host_db_checkpoint_here. 0, or
+ * an error (db unchanged). Close it before db. */
+int host_db_checkpointer_open(host_db *db, host_db_checkpointer **out);
+/* Copies what it can of the log into the database and syncs it, never
+ * waiting for the writer: 1 when the whole log is copied, 0 when part is
+ * (commits came meanwhile, or another pass held the lock), -1 on a
+ * failure. */
+int host_db_checkpointer_pass(host_db_checkpointer *c);
+void host_db_checkpointer_close(host_db_checkpointer *c);
+/* Frames in the log after db's last commit (it starts over after a pass
+ * copied it all), once a checkpointer is open; else 0. */
+int host_db_wal_frames(host_db *db);
+/* A pass on db's own connection, between its transactions: it copies what
+ * the checkpointer has not, so that the next commit starts the log over.
+ * 1 when the whole log is copied, 0 when not (the checkpointer held the
+ * lock), or SAMVAD_ESTORE. */
+int host_db_checkpoint_here(host_db *db);
+
 /* The last SQLite error, e.g. "database or disk is full"; "" when none. */
 const char *host_db_errmsg(const host_db *db);
 

@@ -88,6 +88,8 @@ struct host_db {
   char *path;       /* as given, for messages and the mode check */
   char errmsg[256]; /* the last failure's description */
   atomic_uint_fast64_t commits; /* read by serve's sync thread */
+  atomic_int wal_frames; /* the log's length after the last commit, once
+                          * a checkpointer replaced SQLite's own */
 };
 
 /* The backend's functions over this database (db_ops.c). */

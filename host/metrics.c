@@ -75,6 +75,10 @@ int host_metrics_render(const host_metrics *m, size_t outbox_pending,
       C(send_retries, "Sends to be retried (429, 5xx, network errors)."),
       C(send_failures, "Sends failed for good."),
       C(shortened, "Replies shortened to fit a platform's limits."),
+      C(checkpoints_background, "Passes copying the write-ahead log back "
+                                "into the database, off the store thread."),
+      C(checkpoints_final, "Short passes of the store thread after which "
+                           "the write-ahead log starts over."),
 #undef C
   };
   int rc = 0;

@@ -22,6 +22,8 @@ typedef struct host_metrics {
   atomic_uint_fast64_t send_retries;       /* 429/5xx/transport errors */
   atomic_uint_fast64_t send_failures;      /* permanent failures */
   atomic_uint_fast64_t shortened;          /* replies cut to fit limits */
+  atomic_uint_fast64_t checkpoints_background; /* log copied back, off the store thread */
+  atomic_uint_fast64_t checkpoints_final;  /* the store thread's short passes */
   /* Webhook answer times: cumulative buckets, sum in microseconds. */
   atomic_uint_fast64_t answer_buckets[HOST_LATENCY_BUCKETS + 1];
   atomic_uint_fast64_t answer_count, answer_sum_us;

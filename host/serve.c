@@ -47,6 +47,8 @@ const char host_serve_help[] =
     "                      secret and API (https://api.telegram.org)\n"
     "  max_body_bytes      largest webhook accepted (4194304)\n"
     "  senders             requests sent at once (256); http_threads (2)\n"
+    "  wal_pages           pages the write-ahead log may hold before it\n"
+    "                      starts over (10000)\n"
     "  specs, db, keys, out, retention_days   as the options below\n"
     "\n"
     "Options:\n"

@@ -29,6 +29,7 @@ typedef struct host_serve_settings {
   host_serve_config cfg;  /* what the transports and the senders read */
   long retention_days;    /* 0: the catalogue's */
   int http_threads;       /* libmicrohttpd's polling threads */
+  int wal_pages;          /* the write-ahead log starts over past this */
   char *owned[32];        /* the strings cfg points to (freed at the end) */
   int owned_count;
   int help;               /* --help was given */

@@ -41,6 +41,7 @@ static const key_def keys[] = {
     {"max_body_bytes", KEY_SIZE, 0, "4194304", 0},
     {"senders", KEY_INT, 0, DEFAULT_TEXT(HOST_SENDERS_DEFAULT), 0},
     {"http_threads", KEY_INT, 0, "2", 0},
+    {"wal_pages", KEY_INT, 0, "10000", 0},
     {"retention_days", KEY_DAYS, 0, NULL, 0},
     TEXT(wa_phone_number_id, 0, NULL),
     TEXT(wa_token, 1, NULL),
@@ -204,15 +205,24 @@ static int apply(host_serve_settings *s, const char **value) {
       cfg->max_body_bytes = (size_t)n;
       break;
     case KEY_INT: {
-      int senders = strcmp(keys[k].name, "senders") == 0;
-      if (parse_number(v, 1, senders ? 1024 : 64, &n) != 0)
-        return usage(senders ? "senders takes 1 to 1024, not"
-                             : "http_threads takes 1 to 64, not",
-                     v);
-      if (senders)
+      static const struct {
+        const char *name, *usage;
+        long min, max;
+      } ranges[] = {{"senders", "senders takes 1 to 1024, not", 1, 1024},
+                    {"http_threads", "http_threads takes 1 to 64, not", 1, 64},
+                    {"wal_pages", "wal_pages takes 100 to 1000000, not", 100,
+                     1000000}};
+      size_t r = 0;
+      while (strcmp(ranges[r].name, keys[k].name) != 0)
+        r++;
+      if (parse_number(v, ranges[r].min, ranges[r].max, &n) != 0)
+        return usage(ranges[r].usage, v);
+      if (r == 0)
         cfg->senders = (int)n;
-      else
+      else if (r == 1)
         s->http_threads = (int)n;
+      else
+        s->wal_pages = (int)n;
       break;
     }
     case KEY_DAYS:

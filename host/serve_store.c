@@ -175,6 +175,34 @@ static void sweep(host_serve *sv) {
                    st.outbox_pruned);
 }
 
+/* Keeps the write-ahead log short without a long stall here: the
+ * checkpoint thread copies it back as it grows, and once it holds
+ * wal_pages this thread copies the few pages committed since, after
+ * which the next commit starts the log over. */
+static void keep_log_short(host_serve *sv) {
+  if (!sv->counting_frames)
+    return;
+  int frames = host_db_wal_frames(sv->p.db);
+  if (frames < sv->nudged_frames)
+    sv->nudged_frames = 0; /* the log started over */
+  int step = sv->wal_pages / 10;
+  if (sv->checkpoint && frames >= sv->wal_pages / 5 &&
+      frames - sv->nudged_frames >= step &&
+      !host_checkpoint_busy(sv->checkpoint)) {
+    sv->nudged_frames = frames;
+    host_checkpoint_nudge(sv->checkpoint);
+  }
+  if (frames < sv->wal_pages ||
+      (sv->checkpoint && host_checkpoint_busy(sv->checkpoint)))
+    return;
+  int r = host_db_checkpoint_here(sv->p.db);
+  if (r == 1)
+    atomic_fetch_add(&sv->p.metrics->checkpoints_final, 1);
+  else if (r < 0)
+    host_serve_log("store_error", "stage=checkpoint error=\"%s\"",
+                   host_db_errmsg(sv->p.db));
+}
+
 static void periodic(host_serve *sv, int64_t now) {
   if (now >= sv->next_notice) {
     sv->next_notice = now + NOTICE_EVERY_US;
@@ -286,6 +314,7 @@ static void *store_thread(void *arg) {
     int64_t now = host_serve_now_us();
     periodic(sv, now);
     fill_senders(sv, now);
+    keep_log_short(sv);
     atomic_store(&sv->round_started, 0);
     if (stopping && !jobs)
       break;
@@ -297,12 +326,30 @@ static void *store_thread(void *arg) {
   }
   (void)host_serve_deliver_notices(&sv->p);
   drain_senders(sv);
+  host_checkpoint_stop(sv->checkpoint);
+  sv->checkpoint = NULL;
   host_syncer_stop(sv->syncer); /* answers what waits for its fsync */
   sv->syncer = NULL;
   if (host_serve_sync_now(sv) != 0)
     host_serve_store_failed(sv, "sync", SAMVAD_ESTORE);
   atomic_store(&sv->dead, 1);
   return NULL;
+}
+
+/* Checkpoints off this thread where a second connection opens (the
+ * store thread still checkpoints if the thread cannot start). */
+static void start_checkpoints(host_serve *sv, host_db *db, int wal_pages) {
+  sv->wal_pages = wal_pages >= 100 ? wal_pages : 10000;
+  host_db_checkpointer *c = NULL;
+  if (!sv->syncer || host_db_checkpointer_open(db, &c) != 0) {
+    host_serve_log("config_warning", "note=\"no checkpoint thread: SQLite "
+                   "checkpoints inside commits\"");
+    return;
+  }
+  sv->counting_frames = 1;
+  if (host_checkpoint_start(&sv->checkpoint, c, sv->p.metrics) != 0)
+    host_serve_log("config_warning", "note=\"no checkpoint thread: the "
+                   "store thread checkpoints\"");
 }
 
 int host_serve_start(host_serve **out, const host_serve_settings *s,
@@ -341,11 +388,13 @@ int host_serve_start(host_serve **out, const host_serve_settings *s,
   if (wal < 0 || host_syncer_start(&sv->syncer, db, wal, host_serve_on_synced, sv) != 0)
     host_serve_log("config_warning", "note=\"no sync thread: the store "
                    "thread syncs the log itself\"");
+  start_checkpoints(sv, db, s->wal_pages);
   if (sender)
     host_sender_set_notify(sender, sender_notify, sv);
   if (pthread_create(&sv->thread, NULL, store_thread, sv) != 0) {
     if (sender)
       host_sender_set_notify(sender, NULL, NULL);
+    host_checkpoint_stop(sv->checkpoint);
     host_syncer_stop(sv->syncer);
     host_serve_process_free(&sv->p);
     pthread_cond_destroy(&sv->wake);

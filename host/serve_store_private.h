@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "serve.h"
+#include "serve_checkpoint.h"
 #include "serve_process.h"
 #include "serve_sync.h"
 
@@ -40,6 +41,13 @@ struct host_serve {
   int fill_now;                     /* outcomes freed citizens or slots */
   int synced_ready;                 /* under lock: an fsync finished */
   host_syncer *syncer;              /* NULL: this thread syncs itself */
+  /* With a checkpointer (else SQLite checkpoints inside commits): its
+   * thread (NULL if it could not start) is nudged every tenth of
+   * wal_pages the log grows past a fifth of it, and this thread runs the
+   * short last pass once the log holds wal_pages. */
+  int counting_frames;
+  host_checkpoint *checkpoint;
+  int wal_pages, nudged_frames;
   uint64_t self_synced;             /* without a syncer: commits on disk */
   /* Commits that added outbox rows and may not be on disk yet, oldest
    * first (a ring), each with the newest row it left: rows up to

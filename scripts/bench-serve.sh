@@ -89,6 +89,10 @@ start_fake() {
     set -- "$1" --bench 1
   fi
   fake_started=$(date +%s%N) # its log's clock starts here (to a few ms)
+  # The last pair's files go first: a background job's redirection
+  # empties its file only once the job runs, and the old port could be
+  # read meanwhile (a pair once sent every reply to a closed port).
+  rm -f "$work/$1.fake-port"
   "$fake" --port 0 --log "$work/$1.graph" "${@:2}" >"$work/$1.fake-port" &
   pids="$pids $!"
   fake_pid=$!
@@ -185,7 +189,8 @@ measure() {
 
 # ---- samvad serve ------------------------------------------------------------------
 run_samvad() {
-  rm -f "$work/serve.db" "$work/serve.db-wal" "$work/serve.db-shm" "$work/samvad.graph"
+  rm -f "$work/serve.db" "$work/serve.db-wal" "$work/serve.db-shm" "$work/samvad.graph" \
+    "$work/serve.log" "$work/serve.port"
   start_fake samvad
   SAMVAD_LISTEN=127.0.0.1:0 "$samvad" serve --specs "$root/fsm-specs" --db "$work/serve.db" \
     2>"$work/serve.log" &
@@ -221,7 +226,7 @@ run_samvad() {
 
 # ---- the Node.js peer ---------------------------------------------------------------
 run_node() {
-  rm -f "$work/node.graph"
+  rm -f "$work/node.graph" "$work/node.port"
   start_fake node
   node "$root/tests/bench/node-peer/server.js" 0 >"$work/node.port" 2>"$work/node.log" &
   node_pid=$!
