@@ -51,7 +51,9 @@ sign=$build/tests/webhook_sign
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/samvad-bench-serve.XXXXXX")
 pids=
 cleanup() {
-  for p in $pids; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  # `|| true`: wait returns 137 for a killed process, and set -e would
+  # end the loop there, leaving the other servers running (they did).
+  for p in $pids; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -161,7 +163,7 @@ measure() {
   # ended end_ms after that (wrk spends its first second or two reading
   # the load file, so its start is not the load's).
   awk -v label="$label" -v result="$result" -v end_ms=$(((t_end - fake_started) / 1000000)) \
-    -v cpufile="$work/$key.cpu" '
+    -v cpufile="$work/$key.cpu" -v one_each=$([ "$key" = node ] && echo 1 || echo 0) '
     { if (match($0, /"t_ms":[0-9]+/)) { t = substr($0, RSTART + 7, RLENGTH - 7) + 0
         if (first == "" || t < first) first = t; if (t > last) last = t }
       n++ }
@@ -182,6 +184,9 @@ measure() {
         acked / (secs + after)
       getline cpu < cpufile; split(cpu, c, " ")
       printf "   machine during the load: %d%% idle or waiting for the disk, %d%% stolen\n", c[1], c[2]
+      # The peer sends one reply per message; fewer means lost replies.
+      if (one_each && n < acked)
+        printf "   warning: %d replies for %d messages: this pair does not count\n", n, acked
       if (r["wrapped"] > 0)
         printf "  warning: the load ran out of messages (%d wraps): raise BENCH_MESSAGES\n", r["wrapped"]
     }' "$work/$key.graph"
@@ -201,8 +206,14 @@ run_samvad() {
   await_port "$work/serve.port" "samvad serve" "$work/serve.log"
   port=$(cat "$work/serve.port")
   measure samvad "samvad serve (durable)" "$port" | tee "$work/samvad.line"
-  head -n 1 "$work/samvad.line" >>"$work/samvad.lines"
   curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
+  # Replies still in the outbox once they stopped reaching the fake: the
+  # run did not do its work (the fake once stopped answering mid-run).
+  left=$(sed -n 's/^samvad_outbox_pending //p' "$work/metrics")
+  if [ "${left:-0}" != 0 ]; then
+    echo "   warning: $left replies still in samvad's outbox after the load: this pair does not count" |
+      tee -a "$work/samvad.line"
+  fi
   # CPU time of each kind of thread (named by samvad), per message taken.
   for task in /proc/"$serve_pid"/task/*; do
     echo "$(cat "$task/comm") $(cut -d')' -f2 "$task/stat" | awk '{ print $12 + $13 }')"
@@ -233,7 +244,6 @@ run_node() {
   pids="$pids $node_pid"
   await_port "$work/node.port" "the Node.js peer" "$work/node.log"
   measure node "Node.js peer (not durable)" "$(cat "$work/node.port")" | tee "$work/node.line"
-  head -n 1 "$work/node.line" >>"$work/node.lines"
   node_ticks=$(cut -d')' -f2 /proc/"$node_pid"/stat | awk '{ print $12 + $13 }')
   stop "$node_pid"
   # The peer takes every request it answers: its CPU per message, beside
@@ -254,8 +264,15 @@ case "$pairs" in
 esac
 for pair in $(seq "$pairs"); do
   if [ "$pairs" -gt 1 ]; then echo "== pair $pair of $pairs, $(date -u '+%H:%M:%S UTC')"; fi
+  rm -f "$work/samvad.line" "$work/node.line"
   if [ "${BENCH_ONLY:-samvad}" = samvad ]; then run_samvad; fi
   if [ "${BENCH_ONLY:-node}" = node ]; then run_node; fi
+  # A pair counts when both runs did their work.
+  if cat "$work/samvad.line" "$work/node.line" 2>/dev/null | grep -q 'does not count'; then
+    echo "== pair $pair does not count"
+  else
+    for k in samvad node; do [ ! -f "$work/$k.line" ] || head -n 1 "$work/$k.line" >>"$work/$k.lines"; done
+  fi
 done
 if [ "$pairs" -gt 1 ] && [ -z "${BENCH_ONLY:-}" ]; then
   # figure KIND FILE: each line's acknowledged rate (the first figure
@@ -267,6 +284,8 @@ if [ "$pairs" -gt 1 ] && [ -z "${BENCH_ONLY:-}" ]; then
   median() { sort -n | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
   wins() { paste <(figure "$1" "$work/samvad.lines") <(figure "$1" "$work/node.lines") | awk '$1 >= $2' | wc -l; }
   under50=$(figure p99 "$work/samvad.lines" | awk '$1 < 50' | wc -l)
+  pairs=$(cat "$work/samvad.lines" 2>/dev/null | wc -l)
+  [ "$pairs" -gt 0 ] || { echo "== no pair counts"; exit 1; }
   echo "== $pairs pairs, acknowledged: samvad median $(figure acks "$work/samvad.lines" | median) msg/s," \
     "peer median $(figure acks "$work/node.lines" | median) msg/s; samvad at least the peer in $(wins acks)"
   echo "== $pairs pairs, handled: samvad median $(figure handled "$work/samvad.lines" | median) msg/s," \
