@@ -193,14 +193,18 @@ static void keep_log_short(host_serve *sv) {
     host_checkpoint_nudge(sv->checkpoint);
   }
   if (frames < sv->wal_pages ||
-      (sv->checkpoint && host_checkpoint_busy(sv->checkpoint)))
+      (sv->checkpoint && host_checkpoint_busy(sv->checkpoint)) ||
+      host_serve_now_us() < sv->checkpoint_retry_at)
     return;
   int r = host_db_checkpoint_here(sv->p.db);
-  if (r == 1)
+  if (r == 1) {
     atomic_fetch_add(&sv->p.metrics->checkpoints_final, 1);
-  else if (r < 0)
+  } else if (r < 0) {
+    /* A failing disk: once a retry period, not at every turn. */
     host_serve_log("store_error", "stage=checkpoint error=\"%s\"",
                    host_db_errmsg(sv->p.db));
+    sv->checkpoint_retry_at = host_serve_now_us() + RETRY_US;
+  }
 }
 
 static void periodic(host_serve *sv, int64_t now) {

@@ -48,6 +48,7 @@ struct host_serve {
   int counting_frames;
   host_checkpoint *checkpoint;
   int wal_pages, nudged_frames;
+  int64_t checkpoint_retry_at;      /* after a failed pass of this thread */
   uint64_t self_synced;             /* without a syncer: commits on disk */
   /* Commits that added outbox rows and may not be on disk yet, oldest
    * first (a ring), each with the newest row it left: rows up to
