@@ -178,10 +178,9 @@ static void sweep(host_serve *sv) {
 /* Keeps the write-ahead log short without a long stall here: the
  * checkpoint thread copies it back as it grows, and once it holds
  * wal_pages this thread copies the few pages committed since, after
- * which the next commit starts the log over. */
+ * which the next commit starts the log over. Without a checkpointer the
+ * length reads 0 and nothing happens here. */
 static void keep_log_short(host_serve *sv) {
-  if (!sv->counting_frames)
-    return;
   int frames = host_db_wal_frames(sv->p.db);
   if (frames < sv->nudged_frames)
     sv->nudged_frames = 0; /* the log started over */
@@ -350,7 +349,6 @@ static void start_checkpoints(host_serve *sv, host_db *db, int wal_pages) {
                    "checkpoints inside commits\"");
     return;
   }
-  sv->counting_frames = 1;
   if (host_checkpoint_start(&sv->checkpoint, c, sv->p.metrics) != 0)
     host_serve_log("config_warning", "note=\"no checkpoint thread: the "
                    "store thread checkpoints\"");

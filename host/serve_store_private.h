@@ -41,11 +41,10 @@ struct host_serve {
   int fill_now;                     /* outcomes freed citizens or slots */
   int synced_ready;                 /* under lock: an fsync finished */
   host_syncer *syncer;              /* NULL: this thread syncs itself */
-  /* With a checkpointer (else SQLite checkpoints inside commits): its
-   * thread (NULL if it could not start) is nudged every tenth of
-   * wal_pages the log grows past a fifth of it, and this thread runs the
-   * short last pass once the log holds wal_pages. */
-  int counting_frames;
+  /* With a checkpointer (else SQLite checkpoints inside commits, and the
+   * log's length reads 0): its thread (NULL if it could not start) is
+   * nudged every tenth of wal_pages the log grows past a fifth of it, and
+   * this thread runs the short last pass once the log holds wal_pages. */
   host_checkpoint *checkpoint;
   int wal_pages, nudged_frames;
   int64_t checkpoint_retry_at;      /* after a failed pass of this thread */
